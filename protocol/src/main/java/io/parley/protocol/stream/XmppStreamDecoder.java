@@ -1,0 +1,382 @@
+package io.parley.protocol.stream;
+
+import akka.util.ByteString;
+import com.fasterxml.aalto.AsyncByteArrayFeeder;
+import com.fasterxml.aalto.AsyncXMLStreamReader;
+import com.fasterxml.aalto.stax.InputFactoryImpl;
+import io.parley.protocol.xml.Namespaces;
+import io.parley.protocol.xml.XmlElement;
+import io.parley.protocol.xml.XmlNode;
+import io.parley.protocol.xml.XmlText;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+
+/**
+ * Turns the bytes of an XMPP stream into whole {@link StreamFrame}s with Aalto's non-blocking
+ * reader: the stream header, each complete top-level element, the stream close, or a fault.
+ *
+ * <p>Rules (RFC 6120 section 11): DTDs, comments, processing instructions and entity
+ * references other than the five predefined ones give {@code restricted-xml}; anything not well
+ * formed gives {@code not-well-formed}; a declared encoding other than UTF-8 gives
+ * {@code unsupported-encoding}; a root other than {@code <stream:stream>} gives
+ * {@code invalid-namespace}. A top-level element larger than the configured limit, or nesting
+ * deeper than allowed, gives {@code policy-violation}. After a fault every further byte is
+ * ignored. Memory stays bounded by the size limit plus one feed slice, whatever the input.
+ *
+ * <p>The result does not depend on how the input is split, including inside a UTF-8 sequence.
+ * Not thread-safe: one decoder per connection, driven by one stage.
+ */
+public final class XmppStreamDecoder {
+
+    /** Input is fed to Aalto in slices of at most this many bytes, copied to offset 0 (Aalto's byte offsets need it). */
+    static final int SLICE = 4096;
+
+    private static final InputFactoryImpl FACTORY = newFactory();
+
+    private final StreamLimits limits;
+    private final byte[] scratch = new byte[SLICE];
+    private final ArrayList<Level> levels = new ArrayList<>();
+
+    private AsyncXMLStreamReader<AsyncByteArrayFeeder> reader;
+    private String contentNamespace;
+    /** Open elements, the stream element included: 0 before the root, 1 between stanzas. */
+    private int depth;
+    private long fed;
+    private long lastBoundary;
+    private long stanzaStart;
+    private int prologState;
+    private boolean done;
+
+    public XmppStreamDecoder(StreamLimits limits) {
+        this.limits = limits;
+        reset();
+    }
+
+    public XmppStreamDecoder() {
+        this(StreamLimits.DEFAULTS);
+    }
+
+    private static InputFactoryImpl newFactory() {
+        InputFactoryImpl f = new InputFactoryImpl();
+        f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
+        f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        f.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
+        f.setProperty(XMLInputFactory.IS_COALESCING, false);
+        return f;
+    }
+
+    /** Starts over for a new stream (after STARTTLS or SASL success); any partial input is dropped. */
+    public void reset() {
+        reader = FACTORY.createAsyncForByteArray();
+        contentNamespace = "";
+        depth = 0;
+        fed = 0;
+        lastBoundary = 0;
+        stanzaStart = 0;
+        prologState = 0;
+        done = false;
+    }
+
+    /** True once the stream closed or faulted: further input is ignored until {@link #reset()}. */
+    public boolean isDone() {
+        return done;
+    }
+
+    /** Feeds bytes and appends every frame they complete to {@code out}. */
+    public void feed(ByteString bytes, List<StreamFrame> out) {
+        int n = bytes.size();
+        for (int pos = 0; pos < n && !done; pos += SLICE) {
+            int len = Math.min(SLICE, n - pos);
+            (pos == 0 && len == n ? bytes : bytes.slice(pos, pos + len)).copyToArray(scratch, 0, len);
+            feedScratch(len, out);
+        }
+    }
+
+    /** Feeds bytes and appends every frame they complete to {@code out}. */
+    public void feed(byte[] bytes, int offset, int length, List<StreamFrame> out) {
+        for (int pos = 0; pos < length && !done; pos += SLICE) {
+            int len = Math.min(SLICE, length - pos);
+            System.arraycopy(bytes, offset + pos, scratch, 0, len);
+            feedScratch(len, out);
+        }
+    }
+
+    private void feedScratch(int len, List<StreamFrame> out) {
+        if (depth == 0 && prologState >= 0 && restrictedProlog(len)) {
+            fault(out, StreamErrorCondition.RESTRICTED_XML, "DTDs and comments are not allowed");
+            return;
+        }
+        try {
+            reader.getInputFeeder().feedInput(scratch, 0, len);
+        } catch (XMLStreamException e) {
+            fault(out, StreamErrorCondition.NOT_WELL_FORMED, firstLine(e.getMessage()));
+            return;
+        }
+        fed += len;
+        drain(out);
+        if (!done) {
+            long pendingStart = depth >= 2 ? stanzaStart : lastBoundary;
+            if (fed - pendingStart > limits.maxStanzaBytes()) {
+                fault(out, StreamErrorCondition.POLICY_VIOLATION,
+                        "stanza larger than " + limits.maxStanzaBytes() + " bytes");
+            }
+        }
+    }
+
+    /**
+     * Before the root element only the XML declaration may appear: Aalto's non-blocking reader
+     * cannot parse an internal DTD subset, so {@code <!} (a DOCTYPE or a comment) is caught here.
+     */
+    private boolean restrictedProlog(int len) {
+        for (int i = 0; i < len; i++) {
+            byte b = scratch[i];
+            if (prologState == 1) {
+                if (b == '!') {
+                    return true;
+                }
+                if (b != '?') {
+                    prologState = -1; // the root element has started
+                    return false;
+                }
+                prologState = 0;
+            } else if (b == '<') {
+                prologState = 1;
+            }
+        }
+        return false;
+    }
+
+    private void drain(List<StreamFrame> out) {
+        AsyncXMLStreamReader<AsyncByteArrayFeeder> r = reader;
+        try {
+            int ev;
+            while (!done && (ev = r.next()) != AsyncXMLStreamReader.EVENT_INCOMPLETE) {
+                switch (ev) {
+                    case XMLStreamConstants.START_ELEMENT -> startElement(r, out);
+                    case XMLStreamConstants.END_ELEMENT -> endElement(r, out);
+                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE ->
+                            characters(r, out);
+                    case XMLStreamConstants.START_DOCUMENT -> startDocument(r, out);
+                    case XMLStreamConstants.COMMENT ->
+                            fault(out, StreamErrorCondition.RESTRICTED_XML, "comments are not allowed");
+                    case XMLStreamConstants.PROCESSING_INSTRUCTION ->
+                            fault(out, StreamErrorCondition.RESTRICTED_XML, "processing instructions are not allowed");
+                    case XMLStreamConstants.ENTITY_REFERENCE ->
+                            fault(out, StreamErrorCondition.RESTRICTED_XML,
+                                    "entity reference &" + r.getLocalName() + "; is not allowed");
+                    case XMLStreamConstants.DTD ->
+                            fault(out, StreamErrorCondition.RESTRICTED_XML, "DTDs are not allowed");
+                    default -> {
+                        // END_DOCUMENT only follows endOfInput, which is never signalled
+                    }
+                }
+            }
+        } catch (XMLStreamException | RuntimeException e) {
+            fault(out, classify(e.getMessage()), firstLine(e.getMessage()));
+        }
+    }
+
+    private void startDocument(AsyncXMLStreamReader<?> r, List<StreamFrame> out) {
+        String encoding = r.getCharacterEncodingScheme();
+        if (encoding != null && !encoding.equalsIgnoreCase("UTF-8")) {
+            fault(out, StreamErrorCondition.UNSUPPORTED_ENCODING, "only UTF-8 is supported");
+            return;
+        }
+        String version = r.getVersion();
+        if (version != null && !version.equals("1.0")) {
+            fault(out, StreamErrorCondition.BAD_FORMAT, "only XML 1.0 is supported");
+        }
+    }
+
+    private void startElement(AsyncXMLStreamReader<?> r, List<StreamFrame> out) throws XMLStreamException {
+        if (depth == 0) {
+            openStream(r, out);
+            return;
+        }
+        if (depth - 1 >= limits.maxDepth()) {
+            fault(out, StreamErrorCondition.POLICY_VIOLATION, "elements nested deeper than " + limits.maxDepth());
+            return;
+        }
+        if (depth == 1) {
+            stanzaStart = r.getLocationInfo().getStartingByteOffset();
+        } else {
+            levels.get(depth - 2).flushText();
+        }
+        Level level;
+        if (levels.size() < depth) {
+            level = new Level();
+            levels.add(level);
+        } else {
+            level = levels.get(depth - 1);
+        }
+        level.start(r.getLocalName(), nullToEmpty(r.getNamespaceURI()), attributes(r));
+        depth++;
+    }
+
+    private void openStream(AsyncXMLStreamReader<?> r, List<StreamFrame> out) throws XMLStreamException {
+        String ns = nullToEmpty(r.getNamespaceURI());
+        if (!ns.equals(Namespaces.STREAMS) || !r.getLocalName().equals("stream")) {
+            fault(out, StreamErrorCondition.INVALID_NAMESPACE,
+                    "the root element must be <stream> in " + Namespaces.STREAMS);
+            return;
+        }
+        String content = "";
+        for (int i = 0; i < r.getNamespaceCount(); i++) {
+            String prefix = r.getNamespacePrefix(i);
+            if (prefix == null || prefix.isEmpty()) {
+                content = nullToEmpty(r.getNamespaceURI(i));
+            }
+        }
+        contentNamespace = content;
+        depth = 1;
+        lastBoundary = r.getLocationInfo().getEndingByteOffset();
+        out.add(new StreamFrame.Open(XmlElement.ofParsed("stream", ns, attributes(r), new XmlNode[0]), content));
+    }
+
+    private void endElement(AsyncXMLStreamReader<?> r, List<StreamFrame> out) throws XMLStreamException {
+        depth--;
+        if (depth == 0) {
+            done = true;
+            out.add(StreamFrame.Close.INSTANCE);
+            return;
+        }
+        XmlElement e = levels.get(depth - 1).finish();
+        if (depth == 1) {
+            long end = r.getLocationInfo().getEndingByteOffset();
+            if (end - stanzaStart > limits.maxStanzaBytes()) {
+                fault(out, StreamErrorCondition.POLICY_VIOLATION,
+                        "stanza larger than " + limits.maxStanzaBytes() + " bytes");
+                return;
+            }
+            lastBoundary = end;
+            out.add(new StreamFrame.Element(e));
+        } else {
+            levels.get(depth - 2).children.add(e);
+        }
+    }
+
+    private void characters(AsyncXMLStreamReader<?> r, List<StreamFrame> out) throws XMLStreamException {
+        if (depth >= 2) {
+            levels.get(depth - 2).appendText(r.getText());
+            return;
+        }
+        // between stanzas only whitespace (keepalives) is allowed
+        char[] chars = r.getTextCharacters();
+        int start = r.getTextStart();
+        int end = start + r.getTextLength();
+        for (int i = start; i < end; i++) {
+            char c = chars[i];
+            if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+                fault(out, StreamErrorCondition.BAD_FORMAT, "text outside stanzas");
+                return;
+            }
+        }
+        if (depth == 1) {
+            lastBoundary = r.getLocationInfo().getEndingByteOffset();
+        }
+    }
+
+    private static String[] attributes(AsyncXMLStreamReader<?> r) {
+        int n = r.getAttributeCount();
+        String[] a = new String[n * 3];
+        for (int i = 0, j = 0; i < n; i++, j += 3) {
+            a[j] = nullToEmpty(r.getAttributeNamespace(i));
+            a[j + 1] = r.getAttributeLocalName(i);
+            a[j + 2] = r.getAttributeValue(i);
+        }
+        return a;
+    }
+
+    private void fault(List<StreamFrame> out, StreamErrorCondition condition, String text) {
+        if (!done) {
+            done = true;
+            out.add(new StreamFrame.Fault(condition, text));
+        }
+    }
+
+    static StreamErrorCondition classify(String message) {
+        String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
+        if (m.contains("unbound namespace prefix")) {
+            return StreamErrorCondition.BAD_NAMESPACE_PREFIX;
+        }
+        if (m.contains("entity")) {
+            return StreamErrorCondition.RESTRICTED_XML;
+        }
+        return StreamErrorCondition.NOT_WELL_FORMED;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return null;
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl).trim();
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** An element being built; one per depth, reused. */
+    private static final class Level {
+        private String name;
+        private String namespace;
+        private String[] attrs;
+        private final ArrayList<XmlNode> children = new ArrayList<>();
+        private String text;
+        private StringBuilder textBuilder;
+
+        void start(String name, String namespace, String[] attrs) {
+            this.name = name;
+            this.namespace = namespace;
+            this.attrs = attrs;
+            children.clear();
+            text = null;
+            if (textBuilder != null) {
+                textBuilder.setLength(0);
+            }
+        }
+
+        void appendText(String t) {
+            if (t.isEmpty()) {
+                return;
+            }
+            if (text == null) {
+                text = t;
+            } else {
+                if (textBuilder == null) {
+                    textBuilder = new StringBuilder();
+                }
+                if (textBuilder.length() == 0) {
+                    textBuilder.append(text);
+                }
+                textBuilder.append(t);
+                text = "";
+            }
+        }
+
+        void flushText() {
+            if (text != null) {
+                if (textBuilder != null && textBuilder.length() > 0) {
+                    children.add(new XmlText(textBuilder.toString()));
+                    textBuilder.setLength(0);
+                } else {
+                    children.add(new XmlText(text));
+                }
+                text = null;
+            }
+        }
+
+        XmlElement finish() {
+            flushText();
+            XmlNode[] c = children.isEmpty() ? new XmlNode[0] : children.toArray(new XmlNode[0]);
+            children.clear();
+            return XmlElement.ofParsed(name, namespace, attrs, c);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.parley.protocol.xml;
+
+/** Namespace names used across the protocol module (RFC 6120, RFC 6121 and common XEPs). */
+public final class Namespaces {
+    public static final String XML = "http://www.w3.org/XML/1998/namespace";
+    public static final String STREAMS = "http://etherx.jabber.org/streams";
+    public static final String CLIENT = "jabber:client";
+    public static final String SERVER = "jabber:server";
+    public static final String STREAM_ERRORS = "urn:ietf:params:xml:ns:xmpp-streams";
+    public static final String STANZA_ERRORS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+    public static final String TLS = "urn:ietf:params:xml:ns:xmpp-tls";
+    public static final String SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
+    public static final String BIND = "urn:ietf:params:xml:ns:xmpp-bind";
+    public static final String SESSION = "urn:ietf:params:xml:ns:xmpp-session";
+    public static final String ROSTER = "jabber:iq:roster";
+    public static final String DATA_FORMS = "jabber:x:data";
+    public static final String DISCO_INFO = "http://jabber.org/protocol/disco#info";
+    public static final String DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
+    public static final String CAPS = "http://jabber.org/protocol/caps";
+    public static final String DELAY = "urn:xmpp:delay";
+    public static final String PING = "urn:xmpp:ping";
+
+    private Namespaces() {
+    }
+}
