@@ -87,6 +87,16 @@ public final class Jid implements Comparable<Jid> {
         return of(null, domain, null);
     }
 
+    /**
+     * Enforces a localpart on its own (UsernameCaseMapped plus RFC 7622's forbidden characters),
+     * as SASL needs for the simple user name.
+     *
+     * @throws JidFormatException if it cannot be a localpart
+     */
+    public static String enforceLocalpart(String raw) {
+        return enforceLocal(raw, raw);
+    }
+
     /** The localpart, or {@code null}. */
     public String local() {
         return local;
@@ -193,7 +203,7 @@ public final class Jid implements Comparable<Jid> {
             throw new JidFormatException(Part.LOCALPART, Reason.EMPTY, whole, null);
         }
         checkRawLength(raw, Part.LOCALPART, whole);
-        String out = asciiLocal(raw);
+        String out = asciiLocal(raw, whole);
         if (out == null) {
             out = precis(raw, Part.LOCALPART, whole, true);
             for (int i = 0; i < out.length(); i++) {
@@ -253,18 +263,15 @@ public final class Jid implements Comparable<Jid> {
     }
 
     /** Lower-cased ASCII localpart, or {@code null} when the input needs the full PRECIS path. */
-    static String asciiLocal(String raw) {
+    static String asciiLocal(String raw, String whole) {
         boolean upper = false;
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (c >= 0x80) {
                 return null;
             }
-            if (c <= 0x20 || c == 0x7f) {
-                throw forbidden(Part.LOCALPART, raw, c);
-            }
-            if (LOCALPART_FORBIDDEN.indexOf(c) >= 0) {
-                throw forbidden(Part.LOCALPART, raw, c);
+            if (c <= 0x20 || c == 0x7f || LOCALPART_FORBIDDEN.indexOf(c) >= 0) {
+                throw forbidden(Part.LOCALPART, whole, c);
             }
             upper |= c >= 'A' && c <= 'Z';
         }

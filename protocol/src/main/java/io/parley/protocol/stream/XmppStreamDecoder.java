@@ -49,6 +49,8 @@ public final class XmppStreamDecoder {
     private long lastBoundary;
     private long stanzaStart;
     private int prologState;
+    /** Bytes of an incomplete UTF-8 sequence waiting at the start of {@code scratch}. */
+    private int carried;
     private boolean done;
 
     public XmppStreamDecoder(StreamLimits limits) {
@@ -79,6 +81,7 @@ public final class XmppStreamDecoder {
         lastBoundary = 0;
         stanzaStart = 0;
         prologState = 0;
+        carried = 0;
         done = false;
     }
 
@@ -90,35 +93,50 @@ public final class XmppStreamDecoder {
     /** Feeds bytes and appends every frame they complete to {@code out}. */
     public void feed(ByteString bytes, List<StreamFrame> out) {
         int n = bytes.size();
-        for (int pos = 0; pos < n && !done; pos += SLICE) {
-            int len = Math.min(SLICE, n - pos);
-            (pos == 0 && len == n ? bytes : bytes.slice(pos, pos + len)).copyToArray(scratch, 0, len);
-            feedScratch(len, out);
+        for (int pos = 0; pos < n && !done; ) {
+            int len = Math.min(SLICE - carried, n - pos);
+            (pos == 0 && len == n ? bytes : bytes.slice(pos, pos + len)).copyToArray(scratch, carried, len);
+            feedScratch(carried + len, out);
+            pos += len;
         }
     }
 
     /** Feeds bytes and appends every frame they complete to {@code out}. */
     public void feed(byte[] bytes, int offset, int length, List<StreamFrame> out) {
-        for (int pos = 0; pos < length && !done; pos += SLICE) {
-            int len = Math.min(SLICE, length - pos);
-            System.arraycopy(bytes, offset + pos, scratch, 0, len);
-            feedScratch(len, out);
+        for (int pos = 0; pos < length && !done; ) {
+            int len = Math.min(SLICE - carried, length - pos);
+            System.arraycopy(bytes, offset + pos, scratch, carried, len);
+            feedScratch(carried + len, out);
+            pos += len;
         }
     }
 
-    private void feedScratch(int len, List<StreamFrame> out) {
-        if (depth == 0 && prologState >= 0 && restrictedProlog(len)) {
-            fault(out, StreamErrorCondition.RESTRICTED_XML, "DTDs and comments are not allowed");
-            return;
+    /**
+     * Feeds {@code scratch[0, total)} to Aalto, except an incomplete UTF-8 sequence at its end,
+     * which is kept at the start of {@code scratch} for the next call. Aalto (1.3.4 and 1.4.0)
+     * drops a four-byte character of an attribute value when a feed boundary splits it, so no
+     * boundary is ever allowed inside a character.
+     */
+    private void feedScratch(int total, List<StreamFrame> out) {
+        int cut = completeUtf8Prefix(scratch, total);
+        if (cut > 0) {
+            if (depth == 0 && prologState >= 0 && restrictedProlog(cut)) {
+                fault(out, StreamErrorCondition.RESTRICTED_XML, "DTDs and comments are not allowed");
+                return;
+            }
+            try {
+                reader.getInputFeeder().feedInput(scratch, 0, cut);
+            } catch (XMLStreamException e) {
+                fault(out, StreamErrorCondition.NOT_WELL_FORMED, firstLine(e.getMessage()));
+                return;
+            }
+            fed += cut;
+            drain(out);
         }
-        try {
-            reader.getInputFeeder().feedInput(scratch, 0, len);
-        } catch (XMLStreamException e) {
-            fault(out, StreamErrorCondition.NOT_WELL_FORMED, firstLine(e.getMessage()));
-            return;
+        carried = total - cut;
+        if (carried > 0) {
+            System.arraycopy(scratch, cut, scratch, 0, carried);
         }
-        fed += len;
-        drain(out);
         if (!done) {
             long pendingStart = depth >= 2 ? stanzaStart : lastBoundary;
             if (fed - pendingStart > limits.maxStanzaBytes()) {
@@ -126,6 +144,25 @@ public final class XmppStreamDecoder {
                         "stanza larger than " + limits.maxStanzaBytes() + " bytes");
             }
         }
+    }
+
+    /**
+     * The length of {@code b[0, n)} without a trailing incomplete UTF-8 sequence. Malformed
+     * bytes are left in place for Aalto to refuse.
+     */
+    static int completeUtf8Prefix(byte[] b, int n) {
+        for (int i = n - 1; i >= 0 && i >= n - 3; i--) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                return n; // ASCII: everything before it is complete
+            }
+            if (c >= 0xC0) {
+                int need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+                return n - i < need ? i : n;
+            }
+            // a continuation byte: keep looking for its lead byte
+        }
+        return n;
     }
 
     /**
