@@ -101,8 +101,8 @@ final class ScramServer implements SaslServer {
         }
         String name = decodeSaslName(attrs[0].substring(2));
         clientNonce = attrs[1].substring(2);
-        if (name == null || name.isEmpty() || !isPrintableNonce(clientNonce)) {
-            return fail(SaslFailure.MALFORMED_REQUEST, "bad user name or nonce");
+        if (name == null || name.isEmpty() || !isPrintableNonce(clientNonce) || !extensionsWellFormed(attrs, 2)) {
+            return fail(SaslFailure.MALFORMED_REQUEST, "bad user name, nonce or extension");
         }
         try {
             username = Jid.enforceLocalpart(name);
@@ -154,8 +154,8 @@ final class ScramServer implements SaslServer {
         }
         String withoutProof = m.substring(0, proofAt);
         String[] attrs = withoutProof.split(",", -1);
-        if (attrs.length < 2 || !attrs[0].startsWith("c=") || !attrs[1].startsWith("r=")) {
-            return fail(SaslFailure.MALFORMED_REQUEST, "expected c= and r=");
+        if (attrs.length < 2 || !attrs[0].startsWith("c=") || !attrs[1].startsWith("r=") || !extensionsWellFormed(attrs, 2)) {
+            return fail(SaslFailure.MALFORMED_REQUEST, "expected c=, r= and well-formed extensions");
         }
         byte[] cbind = base64(attrs[0].substring(2));
         byte[] proof = base64(m.substring(proofAt + 3));
@@ -222,6 +222,17 @@ final class ScramServer implements SaslServer {
 
     static String encodeSaslName(String s) {
         return s.replace("=", "=3D").replace(",", "=2C");
+    }
+
+    /** Extensions (RFC 5802 section 7) from {@code from} on must each be {@code ALPHA "=" value}. */
+    private static boolean extensionsWellFormed(String[] attrs, int from) {
+        for (int i = from; i < attrs.length; i++) {
+            String a = attrs[i];
+            if (a.length() < 2 || a.charAt(1) != '=' || !Character.isLetter(a.charAt(0)) || a.charAt(0) > 'z') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** printable = %x21-2B / %x2D-7E (RFC 5802). */
