@@ -19,6 +19,15 @@ public enum ScramAlgorithm {
         this.hmac = hmac;
     }
 
+    /** The SASL mechanism that runs SCRAM on this hash. */
+    public SaslMechanism mechanism() {
+        return switch (this) {
+            case SHA_1 -> SaslMechanism.SCRAM_SHA_1;
+            case SHA_256 -> SaslMechanism.SCRAM_SHA_256;
+            case SHA_512 -> SaslMechanism.SCRAM_SHA_512;
+        };
+    }
+
     public byte[] hash(byte[] data) {
         try {
             return MessageDigest.getInstance(digest).digest(data);

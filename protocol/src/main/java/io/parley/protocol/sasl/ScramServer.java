@@ -42,11 +42,7 @@ final class ScramServer implements SaslServer {
 
     @Override
     public SaslMechanism mechanism() {
-        return switch (algorithm) {
-            case SHA_1 -> SaslMechanism.SCRAM_SHA_1;
-            case SHA_256 -> SaslMechanism.SCRAM_SHA_256;
-            case SHA_512 -> SaslMechanism.SCRAM_SHA_512;
-        };
+        return algorithm.mechanism();
     }
 
     @Override
