@@ -40,6 +40,17 @@ public sealed interface OutboundFrame {
         INSTANCE
     }
 
+    /**
+     * Arms TLS in a {@link StartTlsStage} below the codec: the codec emits
+     * {@link XmppCodec#START_TLS}, in order with the bytes around it. A server writes it after
+     * {@link ResetParser} and before {@code <proceed/>} (the stage keeps writing plaintext until
+     * the peer's handshake arrives); a client writes it after reading {@code <proceed/>} (its
+     * stage starts the handshake at once).
+     */
+    enum StartTls implements OutboundFrame {
+        INSTANCE
+    }
+
     static OutboundFrame element(XmlElement e) {
         return new Element(e);
     }

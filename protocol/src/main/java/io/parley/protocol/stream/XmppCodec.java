@@ -26,6 +26,12 @@ import io.parley.protocol.xml.XmlWriter;
  */
 public final class XmppCodec extends GraphStage<BidiShape<ByteString, StreamFrame, OutboundFrame, ByteString>> {
 
+    /**
+     * The marker written for {@link OutboundFrame.StartTls}: an empty ByteString recognised by
+     * identity. {@link StartTlsStage} switches on it; any other consumer writes nothing for it.
+     */
+    public static final ByteString START_TLS = ByteString.fromArrayUnsafe(new byte[0]);
+
     private final Inlet<ByteString> bytesIn = Inlet.create("XmppCodec.bytesIn");
     private final Outlet<StreamFrame> framesOut = Outlet.create("XmppCodec.framesOut");
     private final Inlet<OutboundFrame> framesIn = Inlet.create("XmppCodec.framesIn");
@@ -96,6 +102,9 @@ public final class XmppCodec extends GraphStage<BidiShape<ByteString, StreamFram
             } else if (frame == OutboundFrame.ResetParser.INSTANCE) {
                 resetDecoder();
                 pull(framesIn);
+                return;
+            } else if (frame == OutboundFrame.StartTls.INSTANCE) {
+                push(bytesOut, START_TLS);
                 return;
             }
             push(bytesOut, writer.takeByteString());

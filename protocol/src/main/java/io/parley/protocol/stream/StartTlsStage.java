@@ -1,0 +1,337 @@
+package io.parley.protocol.stream;
+
+import akka.NotUsed;
+import akka.stream.Attributes;
+import akka.stream.BidiShape;
+import akka.stream.Inlet;
+import akka.stream.Outlet;
+import akka.stream.javadsl.BidiFlow;
+import akka.stream.stage.AbstractInHandler;
+import akka.stream.stage.AbstractOutHandler;
+import akka.stream.stage.GraphStage;
+import akka.stream.stage.GraphStageLogic;
+import akka.util.ByteString;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+
+/**
+ * TLS that can start in the middle of a connection (STARTTLS) or at its first byte (Direct
+ * TLS, XEP-0368), on a plain {@link SSLEngine}:
+ * <pre>
+ *   plaintext from the codec  --> [plain | wrap]   --> bytes to TCP
+ *   plaintext to the codec    <-- [plain | unwrap] <-- bytes from TCP
+ * </pre>
+ * It passes bytes through untouched until {@link XmppCodec#START_TLS} arrives from above. Then
+ * it creates its engine and begins the handshake: a client engine sends its ClientHello at
+ * once; a server engine waits for the peer's, and until that arrives plaintext from above (the
+ * {@code <proceed/>} written after the marker) still goes out in the clear. From the first TLS
+ * byte on, everything is wrapped and unwrapped. The marker travels in order with the data, so
+ * no peer byte can be read in the wrong mode.
+ *
+ * <p>Delegated handshake tasks run on the stage's thread (they are CPU-bound and short).
+ * An {@link SSLException} fails the stage, which closes the connection. Finishing the
+ * plaintext input sends close_notify before the network side completes.
+ */
+public final class StartTlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>> {
+
+    private final Inlet<ByteString> plainIn = Inlet.create("StartTls.plainIn");
+    private final Outlet<ByteString> cipherOut = Outlet.create("StartTls.cipherOut");
+    private final Inlet<ByteString> cipherIn = Inlet.create("StartTls.cipherIn");
+    private final Outlet<ByteString> plainOut = Outlet.create("StartTls.plainOut");
+    private final BidiShape<ByteString, ByteString, ByteString, ByteString> shape =
+            BidiShape.of(plainIn, cipherOut, cipherIn, plainOut);
+    private final Supplier<SSLEngine> engines;
+    private final boolean immediate;
+
+    /**
+     * @param engines makes the engine (client or server mode, configured) when TLS starts
+     * @param immediate start TLS at once (Direct TLS) instead of waiting for the marker
+     */
+    public StartTlsStage(Supplier<SSLEngine> engines, boolean immediate) {
+        this.engines = engines;
+        this.immediate = immediate;
+    }
+
+    /** Top: plaintext down to the network; bottom: network up to plaintext. */
+    public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> bidi(
+            Supplier<SSLEngine> engines, boolean immediate) {
+        return BidiFlow.fromGraph(new StartTlsStage(engines, immediate));
+    }
+
+    @Override
+    public BidiShape<ByteString, ByteString, ByteString, ByteString> shape() {
+        return shape;
+    }
+
+    @Override
+    public GraphStageLogic createLogic(Attributes inheritedAttributes) {
+        return new Logic();
+    }
+
+    private final class Logic extends GraphStageLogic {
+        private SSLEngine engine;
+        /** TLS bytes have flowed: from now on both directions go through the engine. */
+        private boolean active;
+        private ByteBuffer netIn;
+        private ByteBuffer appIn;
+        private ByteBuffer netOut;
+        private ByteBuffer plainSrc;
+        private final ArrayDeque<ByteString> plainToWrap = new ArrayDeque<>();
+        private final ArrayDeque<ByteString> toNetwork = new ArrayDeque<>();
+        private final ArrayDeque<ByteString> toApp = new ArrayDeque<>();
+        private boolean plainInFinished;
+        private boolean cipherInFinished;
+        private boolean inboundClosed;
+
+        Logic() {
+            super(shape);
+            setHandler(plainIn, new AbstractInHandler() {
+                @Override
+                public void onPush() {
+                    ByteString bytes = grab(plainIn);
+                    if (bytes == XmppCodec.START_TLS) {
+                        if (engine == null) {
+                            startTls();
+                        }
+                    } else if (!active) {
+                        toNetwork.add(bytes);
+                    } else {
+                        plainToWrap.add(bytes);
+                        pump();
+                    }
+                    flushAndPull();
+                }
+
+                @Override
+                public void onUpstreamFinish() {
+                    plainInFinished = true;
+                    if (active) {
+                        engine.closeOutbound();
+                        pump();
+                    }
+                    flushAndPull();
+                }
+            });
+            setHandler(cipherIn, new AbstractInHandler() {
+                @Override
+                public void onPush() {
+                    ByteString bytes = grab(cipherIn);
+                    if (engine == null) {
+                        toApp.add(bytes);
+                    } else {
+                        active = true;
+                        appendNetIn(bytes);
+                        pump();
+                    }
+                    flushAndPull();
+                }
+
+                @Override
+                public void onUpstreamFinish() {
+                    cipherInFinished = true;
+                    if (active && !inboundClosed) {
+                        try {
+                            engine.closeInbound();
+                        } catch (SSLException e) {
+                            // the peer closed TCP without close_notify: nothing more can arrive anyway
+                        }
+                        inboundClosed = true;
+                    }
+                    flushAndPull();
+                }
+            });
+            setHandler(plainOut, new AbstractOutHandler() {
+                @Override
+                public void onPull() {
+                    flushAndPull();
+                }
+
+                @Override
+                public void onDownstreamFinish(Throwable cause) {
+                    cancel(cipherIn, cause);
+                    if (isClosed(cipherOut)) {
+                        completeStage();
+                    }
+                }
+            });
+            setHandler(cipherOut, new AbstractOutHandler() {
+                @Override
+                public void onPull() {
+                    flushAndPull();
+                }
+
+                @Override
+                public void onDownstreamFinish(Throwable cause) {
+                    cancel(plainIn, cause);
+                    completeStage();
+                }
+            });
+        }
+
+        @Override
+        public void preStart() {
+            if (immediate) {
+                startTls();
+            }
+        }
+
+        private void startTls() {
+            engine = engines.get();
+            int packet = engine.getSession().getPacketBufferSize();
+            netIn = ByteBuffer.allocate(packet);
+            netOut = ByteBuffer.allocate(packet);
+            appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+            try {
+                engine.beginHandshake();
+            } catch (SSLException e) {
+                failStage(e);
+                return;
+            }
+            if (engine.getUseClientMode()) {
+                active = true;
+                pump();
+            }
+        }
+
+        private void appendNetIn(ByteString bytes) {
+            if (netIn.remaining() < bytes.size()) {
+                ByteBuffer bigger = ByteBuffer.allocate(netIn.position() + bytes.size() + 1024);
+                netIn.flip();
+                bigger.put(netIn);
+                netIn = bigger;
+            }
+            bytes.copyToBuffer(netIn);
+        }
+
+        /** Runs the engine until it can make no more progress with what it has. */
+        private void pump() {
+            try {
+                boolean progress = true;
+                while (progress) {
+                    progress = false;
+                    HandshakeStatus hs = engine.getHandshakeStatus();
+                    if (hs == HandshakeStatus.NEED_TASK) {
+                        Runnable task;
+                        while ((task = engine.getDelegatedTask()) != null) {
+                            task.run();
+                        }
+                        progress = true;
+                        continue;
+                    }
+                    if (hs == HandshakeStatus.NEED_WRAP || (!isHandshaking(hs) && wantsWrap())) {
+                        progress |= wrap();
+                    }
+                    hs = engine.getHandshakeStatus();
+                    if (netIn.position() > 0 && !inboundClosed && hs != HandshakeStatus.NEED_WRAP && hs != HandshakeStatus.NEED_TASK) {
+                        progress |= unwrap();
+                    }
+                }
+            } catch (SSLException e) {
+                failStage(e);
+            }
+        }
+
+        private boolean isHandshaking(HandshakeStatus hs) {
+            return hs != HandshakeStatus.NOT_HANDSHAKING && hs != HandshakeStatus.FINISHED;
+        }
+
+        private boolean wantsWrap() {
+            return !engine.isOutboundDone() && (plainSrc != null || !plainToWrap.isEmpty() || plainInFinished);
+        }
+
+        private boolean wrap() throws SSLException {
+            if (plainSrc == null && !plainToWrap.isEmpty()) {
+                plainSrc = plainToWrap.poll().asByteBuffer();
+            }
+            ByteBuffer src = plainSrc == null ? ByteBuffer.allocate(0) : plainSrc;
+            netOut.clear();
+            SSLEngineResult r = engine.wrap(src, netOut);
+            if (plainSrc != null && !plainSrc.hasRemaining()) {
+                plainSrc = null;
+            }
+            switch (r.getStatus()) {
+                case BUFFER_OVERFLOW -> {
+                    netOut = ByteBuffer.allocate(Math.max(netOut.capacity() * 2, engine.getSession().getPacketBufferSize()));
+                    return true;
+                }
+                case BUFFER_UNDERFLOW -> throw new SSLException("unexpected underflow on wrap");
+                default -> {
+                    if (r.bytesProduced() > 0) {
+                        netOut.flip();
+                        toNetwork.add(ByteString.fromByteBuffer(netOut));
+                    }
+                    return r.bytesConsumed() > 0 || r.bytesProduced() > 0;
+                }
+            }
+        }
+
+        private boolean unwrap() throws SSLException {
+            netIn.flip();
+            SSLEngineResult r;
+            try {
+                r = engine.unwrap(netIn, appIn);
+            } finally {
+                netIn.compact();
+            }
+            if (appIn.position() > 0) {
+                appIn.flip();
+                toApp.add(ByteString.fromByteBuffer(appIn));
+                appIn.clear();
+            }
+            switch (r.getStatus()) {
+                case BUFFER_UNDERFLOW -> {
+                    int packet = engine.getSession().getPacketBufferSize();
+                    if (netIn.capacity() < packet) {
+                        ByteBuffer bigger = ByteBuffer.allocate(packet);
+                        netIn.flip();
+                        bigger.put(netIn);
+                        netIn = bigger;
+                    }
+                    return false;
+                }
+                case BUFFER_OVERFLOW -> {
+                    appIn = ByteBuffer.allocate(Math.max(appIn.capacity() * 2, engine.getSession().getApplicationBufferSize()));
+                    return true;
+                }
+                case CLOSED -> {
+                    inboundClosed = true;
+                    return r.bytesConsumed() > 0;
+                }
+                default -> {
+                    return r.bytesConsumed() > 0 || r.bytesProduced() > 0;
+                }
+            }
+        }
+
+        /** Pushes what is ready, completes finished directions, and pulls where there is room. */
+        private void flushAndPull() {
+            if (!toApp.isEmpty() && isAvailable(plainOut)) {
+                push(plainOut, toApp.poll());
+            }
+            if (!toNetwork.isEmpty() && isAvailable(cipherOut)) {
+                push(cipherOut, toNetwork.poll());
+            }
+            boolean inboundDone = cipherInFinished || inboundClosed;
+            if (toApp.isEmpty() && inboundDone && !isClosed(plainOut)) {
+                complete(plainOut);
+            }
+            boolean outboundDone = plainInFinished && plainSrc == null && plainToWrap.isEmpty()
+                    && (!active || engine.isOutboundDone());
+            if (toNetwork.isEmpty() && outboundDone && !isClosed(cipherOut)) {
+                complete(cipherOut);
+            }
+            if (!isClosed(cipherIn) && !hasBeenPulled(cipherIn) && toApp.isEmpty() && !inboundClosed) {
+                pull(cipherIn);
+            }
+            if (!isClosed(plainIn) && !hasBeenPulled(plainIn) && toNetwork.isEmpty()
+                    && plainSrc == null && plainToWrap.isEmpty()) {
+                pull(plainIn);
+            }
+        }
+    }
+}
