@@ -1,0 +1,219 @@
+package io.parley.engine;
+
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import akka.actor.typed.SpawnProtocol;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.MemberStatus;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.cluster.typed.JoinSeedNodes;
+import com.typesafe.config.Config;
+import io.parley.engine.config.ParleySettings;
+import io.parley.engine.net.C2sListener;
+import io.parley.engine.roster.RosterEntity;
+import io.parley.engine.routing.StanzaRouter;
+import io.parley.engine.session.UserEntity;
+import io.parley.engine.storage.UserDataEntity;
+import io.parley.persistence.JournalSchema;
+import io.parley.protocol.tls.TlsContexts;
+import java.nio.file.Files;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A running Parley node: its actor system joined to a cluster (itself, by default), the store
+ * schema checked, the sharded entities started, the client ports bound. {@link #start} completes
+ * when the node serves clients; {@link #stop} closes every connection with system-shutdown and
+ * leaves the cluster.
+ */
+public final class ParleyNode {
+
+    private final ActorSystem<SpawnProtocol.Command> system;
+    private final Services services;
+    private final List<ActorRef<C2sListener.Command>> listeners;
+    private final int port;
+    private final int directTlsPort;
+
+    private ParleyNode(ActorSystem<SpawnProtocol.Command> system, Services services,
+                       List<ActorRef<C2sListener.Command>> listeners, int port, int directTlsPort) {
+        this.system = system;
+        this.services = services;
+        this.listeners = listeners;
+        this.port = port;
+        this.directTlsPort = directTlsPort;
+    }
+
+    public ActorSystem<?> system() {
+        return system;
+    }
+
+    public Services services() {
+        return services;
+    }
+
+    public ParleySettings settings() {
+        return services.settings();
+    }
+
+    /** The bound STARTTLS client port, or -1. */
+    public int port() {
+        return port;
+    }
+
+    /** The bound Direct TLS client port, or -1. */
+    public int directTlsPort() {
+        return directTlsPort;
+    }
+
+    /** Starts a node; fails with the cause when the configuration, the store or a port is unusable. */
+    public static CompletionStage<ParleyNode> start(Config config) {
+        ParleySettings settings;
+        SSLContext tls;
+        try {
+            settings = ParleySettings.from(config);
+            Files.createDirectories(settings.dataDir());
+            KeyStore ks = TlsContexts.loadOrCreate(settings.tls().keyStore(), settings.domain().toString(), settings.tls().password());
+            tls = TlsContexts.server(ks, settings.tls().password());
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "parley", config);
+        CompletionStage<ParleyNode> started = joinCluster(system, config)
+                .thenCompose(d -> JournalSchema.ensure(system))
+                .thenCompose(d -> startServices(system, settings, tls));
+        return started.whenComplete((node, ex) -> {
+            if (ex != null) {
+                system.terminate();
+            }
+        });
+    }
+
+    private static CompletionStage<Done> joinCluster(ActorSystem<?> system, Config config) {
+        Cluster cluster = Cluster.get(system);
+        List<String> seeds = config.getStringList("parley.cluster.seed-nodes");
+        if (seeds.isEmpty()) {
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        } else {
+            List<akka.actor.Address> addresses = new ArrayList<>();
+            seeds.forEach(s -> addresses.add(akka.actor.AddressFromURIString.parse(s)));
+            cluster.manager().tell(new JoinSeedNodes(addresses));
+        }
+        CompletableFuture<Done> up = new CompletableFuture<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Runnable[] check = new Runnable[1];
+        check[0] = () -> {
+            if (cluster.selfMember().status().equals(MemberStatus.up())) {
+                up.complete(Done.getInstance());
+            } else if (System.nanoTime() > deadline) {
+                up.completeExceptionally(new IllegalStateException("the node did not join its cluster within 60 s"));
+            } else {
+                system.scheduler().scheduleOnce(Duration.ofMillis(50), check[0], system.executionContext());
+            }
+        };
+        check[0].run();
+        return up;
+    }
+
+    private static CompletionStage<ParleyNode> startServices(ActorSystem<SpawnProtocol.Command> system, ParleySettings settings,
+                                                             SSLContext tls) {
+        Clock clock = Clock.systemUTC();
+        ClusterSharding sharding = ClusterSharding.get(system);
+        StanzaRouter router = new StanzaRouter(settings.domain(), sharding);
+        UserEntity.Deps deps = new UserEntity.Deps(settings.domain(), router, sharding, settings.offlineMaxMessages(), clock);
+        sharding.init(Entity.of(UserEntity.TYPE_KEY, ctx -> UserEntity.create(ctx, deps))
+                .withStopMessage(UserEntity.stopMessage())
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+        sharding.init(Entity.of(RosterEntity.TYPE_KEY, ctx -> RosterEntity.create(ctx, router, sharding)));
+        sharding.init(Entity.of(UserDataEntity.TYPE_KEY, UserDataEntity::create));
+        Executor blocking = system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking());
+        Services services = new Services(system, settings, sharding, router, Extensions.standard(settings), tls,
+                new RegistrationLimiter(settings.registration().perAddressPerHour(), clock), blocking, clock, clock.instant(),
+                Duration.ofSeconds(10));
+        CompletionStage<Listening> plain = listen(system, services, settings.c2s().port(), false);
+        CompletionStage<Listening> direct = listen(system, services, settings.c2s().directTlsPort(), true);
+        return plain.thenCombine(direct, (p, d) -> {
+            List<ActorRef<C2sListener.Command>> ls = new ArrayList<>();
+            if (p.listener != null) {
+                ls.add(p.listener);
+            }
+            if (d.listener != null) {
+                ls.add(d.listener);
+            }
+            ParleyNode node = new ParleyNode(system, services, ls, p.port, d.port);
+            node.registerShutdown();
+            return node;
+        });
+    }
+
+    private record Listening(ActorRef<C2sListener.Command> listener, int port) {
+    }
+
+    private static CompletionStage<Listening> listen(ActorSystem<SpawnProtocol.Command> system, Services services, int port,
+                                                     boolean directTls) {
+        if (port < 0) {
+            return CompletableFuture.completedFuture(new Listening(null, -1));
+        }
+        String name = "c2s-" + (directTls ? "direct-tls" : "starttls");
+        Duration timeout = Duration.ofSeconds(10);
+        CompletableFuture<C2sListener.BindResult> bound = new CompletableFuture<>();
+        akka.actor.typed.Behavior<C2sListener.BindResult> promise = akka.actor.typed.javadsl.Behaviors
+                .receive(C2sListener.BindResult.class)
+                .onAnyMessage(b -> {
+                    bound.complete(b);
+                    return akka.actor.typed.javadsl.Behaviors.stopped();
+                }).build();
+        CompletionStage<ActorRef<C2sListener.BindResult>> promiseRef = AskPattern.ask(system,
+                r -> new SpawnProtocol.Spawn<>(promise, name + "-bound", Props.empty(), r), timeout, system.scheduler());
+        CompletionStage<ActorRef<C2sListener.Command>> listener = promiseRef.thenCompose(p -> AskPattern.ask(system,
+                r -> new SpawnProtocol.Spawn<>(C2sListener.create(services, port, directTls, p), name, Props.empty(), r),
+                timeout, system.scheduler()));
+        return listener.thenCombine(bound, (l, b) -> {
+            if (b.failure() != null) {
+                throw new PortUnavailableException("cannot listen on " + services.settings().c2s().iface() + ":" + port
+                        + " (" + b.failure().getMessage() + ")", b.failure());
+            }
+            return new Listening(l, b.port());
+        });
+    }
+
+    /** On shutdown: stop accepting, close every stream with system-shutdown, then leave. */
+    private void registerShutdown() {
+        CoordinatedShutdown cs = CoordinatedShutdown.get(system);
+        cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "parley-unbind", () -> all(l -> new C2sListener.Unbind(l)));
+        cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "parley-close-streams", () -> all(l -> new C2sListener.CloseAll(l)));
+    }
+
+    private CompletionStage<Done> all(akka.japi.function.Function<ActorRef<Done>, C2sListener.Command> msg) {
+        CompletableFuture<?>[] fs = listeners.stream()
+                .map(l -> AskPattern.ask(l, msg, Duration.ofSeconds(5), system.scheduler()).toCompletableFuture())
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(fs).handle((v, ex) -> Done.getInstance());
+    }
+
+    /** Stops the node: connections get system-shutdown, the node leaves its cluster, the system terminates. */
+    public CompletionStage<Done> stop() {
+        return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
+                .thenCompose(d -> system.getWhenTerminated());
+    }
+
+    /** A client port cannot be bound (in use, or not permitted). */
+    public static final class PortUnavailableException extends RuntimeException {
+        public PortUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.parley.engine.net;
+
+import akka.Done;
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.Terminated;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Tcp;
+import io.parley.engine.Services;
+import io.parley.engine.c2s.C2sConnection;
+import io.parley.engine.session.ConnectionMessage;
+import io.parley.engine.session.ToClient;
+import io.parley.protocol.stream.StreamErrorCondition;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One client port: binds TCP, refuses connections over the per-address and total limits (with a
+ * policy-violation stream error), and gives every accepted socket its own
+ * {@link C2sConnection} actor (a child, so the listener knows what is open).
+ */
+public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
+
+    public sealed interface Command extends NoSerializationVerificationNeeded {
+    }
+
+    /** The port is bound (port is the actual one), or binding failed. */
+    public record BindResult(int port, Throwable failure) implements NoSerializationVerificationNeeded {
+    }
+
+    record Accepted(Tcp.IncomingConnection connection) implements Command {
+    }
+
+    record Bound(Tcp.ServerBinding binding, Throwable failure) implements Command {
+    }
+
+    record Closed(InetSocketAddress remote) implements Command {
+    }
+
+    /** Stops accepting connections. */
+    public record Unbind(ActorRef<Done> replyTo) implements Command {
+    }
+
+    /** Closes every open connection with system-shutdown. */
+    public record CloseAll(ActorRef<Done> replyTo) implements Command {
+    }
+
+    /** How many connections are open. */
+    public record Count(ActorRef<Integer> replyTo) implements Command {
+    }
+
+    public static Behavior<Command> create(Services services, int port, boolean directTls, ActorRef<BindResult> replyTo) {
+        return Behaviors.setup(ctx -> new C2sListener(ctx, services, port, directTls, replyTo));
+    }
+
+    private final Services services;
+    private final boolean directTls;
+    private final ActorRef<BindResult> replyTo;
+    private final Map<String, Integer> perAddress = new HashMap<>();
+    private final Map<ActorRef<ConnectionMessage>, InetSocketAddress> open = new HashMap<>();
+    private Tcp.ServerBinding binding;
+
+    private C2sListener(ActorContext<Command> ctx, Services services, int port, boolean directTls, ActorRef<BindResult> replyTo) {
+        super(ctx);
+        this.services = services;
+        this.directTls = directTls;
+        this.replyTo = replyTo;
+        ActorRef<Command> self = ctx.getSelf();
+        CompletionStage<Tcp.ServerBinding> bound = Tcp.get(ctx.getSystem())
+                .bind(services.settings().c2s().iface(), Math.max(0, port), 1024,
+                        java.util.List.<akka.io.Inet.SocketOption>of(), false, java.util.Optional.empty())
+                .to(Sink.foreach(c -> self.tell(new Accepted(c))))
+                .run(ctx.getSystem());
+        ctx.pipeToSelf(bound, Bound::new);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Bound.class, this::onBound)
+                .onMessage(Accepted.class, this::onAccepted)
+                .onMessage(Closed.class, this::onClosed)
+                .onMessage(Unbind.class, this::onUnbind)
+                .onMessage(CloseAll.class, this::onCloseAll)
+                .onMessage(Count.class, m -> {
+                    m.replyTo().tell(open.size());
+                    return this;
+                })
+                .build();
+    }
+
+    private Behavior<Command> onBound(Bound m) {
+        if (m.failure() != null) {
+            replyTo.tell(new BindResult(-1, m.failure()));
+            return Behaviors.stopped();
+        }
+        binding = m.binding();
+        replyTo.tell(new BindResult(binding.localAddress().getPort(), null));
+        return this;
+    }
+
+    private Behavior<Command> onAccepted(Accepted m) {
+        InetSocketAddress remote = m.connection().remoteAddress();
+        String address = remote.getAddress().getHostAddress();
+        var limits = services.settings().c2s();
+        int fromAddress = perAddress.getOrDefault(address, 0);
+        if (open.size() >= limits.maxConnections() || fromAddress >= limits.maxConnectionsPerAddress()) {
+            m.connection().handleWith(io.parley.engine.c2s.C2sConnection.refusal(services.domain().toString(),
+                    "too many connections"), getContext().getSystem());
+            return this;
+        }
+        ActorRef<ConnectionMessage> conn = getContext().spawnAnonymous(C2sConnection.create(services, remote, directTls));
+        getContext().watchWith(conn, new Closed(remote));
+        open.put(conn, remote);
+        perAddress.merge(address, 1, Integer::sum);
+        C2sConnection.attach(conn, m.connection(), services, directTls, getContext().getSystem());
+        return this;
+    }
+
+    private Behavior<Command> onClosed(Closed m) {
+        open.values().remove(m.remote());
+        perAddress.computeIfPresent(m.remote().getAddress().getHostAddress(), (k, v) -> v <= 1 ? null : v - 1);
+        return this;
+    }
+
+    private Behavior<Command> onUnbind(Unbind m) {
+        if (binding == null) {
+            m.replyTo().tell(Done.getInstance());
+            return this;
+        }
+        getContext().pipeToSelf(binding.unbind(), (d, ex) -> new Count(getContext().getSystem().ignoreRef()));
+        m.replyTo().tell(Done.getInstance());
+        return this;
+    }
+
+    private Behavior<Command> onCloseAll(CloseAll m) {
+        for (ActorRef<ConnectionMessage> conn : open.keySet()) {
+            conn.tell(new ToClient.Kick(StreamErrorCondition.SYSTEM_SHUTDOWN, "the server is shutting down"));
+        }
+        m.replyTo().tell(Done.getInstance());
+        return this;
+    }
+}

@@ -1,0 +1,79 @@
+package io.parley.engine.routing;
+
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import io.parley.engine.session.UserEntity;
+import io.parley.protocol.jid.Jid;
+import io.parley.protocol.stanza.Stanza;
+import io.parley.protocol.stanza.StanzaErrorCondition;
+import io.parley.protocol.xml.XmlElement;
+import java.util.Optional;
+
+/**
+ * Sends a stanza towards its {@code to} address: a local account's stanzas go to that account's
+ * user entity, anything else is answered here. Never blocks; never answers an error with an error.
+ */
+public final class StanzaRouter {
+
+    /** Where an address leads. */
+    public enum Destination { SERVER, LOCAL_ACCOUNT, UNKNOWN_LOCAL_SERVICE, REMOTE }
+
+    private final Jid domain;
+    private final ClusterSharding sharding;
+
+    public StanzaRouter(Jid domain, ClusterSharding sharding) {
+        this.domain = domain;
+        this.sharding = sharding;
+    }
+
+    public Jid domain() {
+        return domain;
+    }
+
+    /** Pure classification of an address. */
+    public Destination classify(Jid to) {
+        if (!to.domain().equals(domain.domain())) {
+            return to.domain().endsWith("." + domain.domain()) ? Destination.UNKNOWN_LOCAL_SERVICE : Destination.REMOTE;
+        }
+        return to.hasLocal() ? Destination.LOCAL_ACCOUNT : Destination.SERVER;
+    }
+
+    /**
+     * Routes a stanza whose {@code from} is already stamped and whose {@code to} is {@code to}.
+     * Stanzas for the server itself are not handled here (the caller does that).
+     *
+     * @return an error reply for the sender when the stanza cannot go anywhere
+     */
+    public Optional<XmlElement> route(XmlElement stanza, Jid to) {
+        switch (classify(to)) {
+            case LOCAL_ACCOUNT -> {
+                sharding.entityRefFor(UserEntity.TYPE_KEY, to.bare().toString()).tell(new UserEntity.Deliver(stanza));
+                return Optional.empty();
+            }
+            case REMOTE -> {
+                return bounce(stanza, StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND);
+            }
+            default -> {
+                return bounce(stanza, StanzaErrorCondition.SERVICE_UNAVAILABLE);
+            }
+        }
+    }
+
+    /** Presence subscriptions and probes: the roster entity's business, once the user entity let them through. */
+    public static boolean isRosterBound(XmlElement stanza) {
+        if (!stanza.name().equals("presence")) {
+            return false;
+        }
+        String type = stanza.attr("type");
+        return type != null && (type.equals("subscribe") || type.equals("subscribed") || type.equals("unsubscribe")
+                || type.equals("unsubscribed") || type.equals("probe"));
+    }
+
+    /** The error reply for a stanza, unless it is itself an error (or a presence, which is dropped). */
+    public static Optional<XmlElement> bounce(XmlElement stanza, StanzaErrorCondition condition) {
+        if ("error".equals(stanza.attr("type")) || stanza.name().equals("presence") && stanza.attr("type") == null) {
+            return Optional.empty();
+        }
+        Stanza s = Stanza.of(stanza);
+        return s == null ? Optional.empty() : Optional.of(s.errorReply(condition));
+    }
+}

@@ -1,0 +1,109 @@
+package io.parley.engine.session;
+
+import akka.actor.typed.ActorRef;
+import io.parley.protocol.jid.Jid;
+import io.parley.protocol.xml.XmlElement;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A user's live sessions by resource: the user entity's volatile state. */
+final class SessionTable {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+
+    private final Map<String, LiveSession> byResource = new LinkedHashMap<>();
+
+    LiveSession get(String resource) {
+        return resource == null ? null : byResource.get(resource);
+    }
+
+    /** The session of this resource, only if it is still held by this connection. */
+    LiveSession get(String resource, ActorRef<ConnectionMessage> connection) {
+        LiveSession s = get(resource);
+        return s != null && s.connection.equals(connection) ? s : null;
+    }
+
+    void put(LiveSession s) {
+        byResource.put(s.resource, s);
+    }
+
+    void remove(LiveSession s) {
+        byResource.remove(s.resource, s);
+    }
+
+    boolean isEmpty() {
+        return byResource.isEmpty();
+    }
+
+    Collection<LiveSession> all() {
+        return byResource.values();
+    }
+
+    List<LiveSession> available() {
+        List<LiveSession> out = new ArrayList<>();
+        for (LiveSession s : byResource.values()) {
+            if (s.isAvailable()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    boolean anyAvailable() {
+        for (LiveSession s : byResource.values()) {
+            if (s.isAvailable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A resource name no session uses. */
+    String freshResource() {
+        while (true) {
+            StringBuilder b = new StringBuilder("parley-");
+            for (int i = 0; i < 10; i++) {
+                b.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
+            }
+            if (!byResource.containsKey(b.toString())) {
+                return b.toString();
+            }
+        }
+    }
+
+    /** Sends a stanza to each available session, addressed to that session's full JID. */
+    void sendToAvailable(XmlElement stanza) {
+        for (LiveSession s : available()) {
+            s.send(stanza.withAttr("to", s.jid.toString()));
+        }
+    }
+
+    /** Sends a stanza to each session that asked for the roster (or block list). */
+    void sendToInterested(XmlElement stanza, boolean blocklist) {
+        for (LiveSession s : byResource.values()) {
+            if (blocklist ? s.blocklistInterested : s.rosterInterested) {
+                s.send(stanza.withAttr("to", s.jid.toString()));
+            }
+        }
+    }
+
+    /** Everything a session needs to be listed by operators. */
+    record Info(Jid jid, boolean available, int priority, String show, String status) {
+    }
+
+    List<Info> describe() {
+        List<Info> out = new ArrayList<>();
+        for (LiveSession s : byResource.values()) {
+            String ns = s.presence == null ? "" : s.presence.namespace();
+            out.add(new Info(s.jid, s.isAvailable(), s.priority,
+                    s.presence == null ? null : s.presence.elementText("show", ns),
+                    s.presence == null ? null : s.presence.elementText("status", ns)));
+        }
+        return out;
+    }
+}

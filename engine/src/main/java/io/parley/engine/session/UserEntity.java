@@ -1,0 +1,659 @@
+package io.parley.engine.session;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityContext;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import io.parley.engine.roster.RosterEntity;
+import io.parley.engine.routing.StanzaRouter;
+import io.parley.engine.storage.UserDataEntity;
+import io.parley.persistence.CborSerializable;
+import io.parley.protocol.jid.Jid;
+import io.parley.protocol.sasl.StoredCredentials;
+import io.parley.protocol.stanza.Message;
+import io.parley.protocol.stanza.StanzaErrorCondition;
+import io.parley.protocol.stream.StreamErrorCondition;
+import io.parley.protocol.xml.Namespaces;
+import io.parley.protocol.xml.XmlElement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One account, by bare JID: a sharded, event-sourced entity. Durable (events): credentials,
+ * offline messages (XEP-0160), last activity, block list (XEP-0191). Volatile: the live
+ * sessions, which connections bind and unbind. It delivers stanzas addressed to the account
+ * (RFC 6121 section 8.5), echoes and broadcasts its sessions' presence (through the roster
+ * entity, which knows who may see it), answers probes and stores messages while nobody is on.
+ * With no session it passivates itself after {@link #IDLE}.
+ */
+public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEntity.Event, UserState> {
+
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "user");
+    static final Duration IDLE = Duration.ofSeconds(120);
+
+    // ---- protocol -------------------------------------------------------------------------------
+
+    public sealed interface Command extends CborSerializable {
+    }
+
+    /** Replies to account changes. */
+    public enum AccountReply implements CborSerializable { DONE, EXISTS, NO_ACCOUNT, FULL }
+
+    public record GetCredentials(ActorRef<Credentials> replyTo) implements Command {
+    }
+
+    /** The account's credentials, or null when there is no account. */
+    public record Credentials(StoredCredentials credentials) implements CborSerializable {
+    }
+
+    public record CreateAccount(StoredCredentials credentials, ActorRef<AccountReply> replyTo) implements Command {
+    }
+
+    public record ChangePassword(StoredCredentials credentials, ActorRef<AccountReply> replyTo) implements Command {
+    }
+
+    /** Deletes the account; every session but {@code keepResource}'s is closed (that one closes itself). */
+    public record DeleteAccount(String keepResource, ActorRef<AccountReply> replyTo) implements Command {
+    }
+
+    /** Binds a resource (null: the server picks one) to a connection. */
+    public record Bind(String resource, ActorRef<ConnectionMessage> connection, boolean replace,
+                       ActorRef<BindReply> replyTo) implements Command {
+    }
+
+    /** The bound resource, or why binding failed. */
+    public record BindReply(String resource, StanzaErrorCondition error) implements CborSerializable {
+    }
+
+    /** A connection ends; {@code unavailable} is the client's own unavailable presence, if it sent one. */
+    public record Unbind(String resource, ActorRef<ConnectionMessage> connection, XmlElement unavailable) implements Command {
+    }
+
+    record ConnectionTerminated(String resource, ActorRef<ConnectionMessage> connection) implements Command {
+    }
+
+    /** A session asked for its roster (pushes follow) or its block list. */
+    public record MarkInterested(String resource, boolean blocklist) implements Command {
+    }
+
+    /** Broadcast presence (no 'to') from one of the user's resources: available or unavailable. */
+    public record SessionPresence(String resource, XmlElement presence, boolean floodOffline) implements Command {
+    }
+
+    /** Send the contact the presence of each available resource (available=true), or unavailable from each. */
+    public record SendPresenceTo(Jid contact, boolean available) implements Command {
+    }
+
+    public record AnswerProbe(Jid prober, String probeId) implements Command {
+    }
+
+    public record DeliverToAvailable(XmlElement stanza) implements Command {
+    }
+
+    /** Stanzas and pushes for sessions that asked for the roster (or the block list). */
+    public record DeliverToInterested(XmlElement stanza, boolean blocklist) implements Command {
+    }
+
+    /** A stanza for one session only (a stored subscription request for a resource that just came online). */
+    public record DeliverToSession(String resource, XmlElement stanza) implements Command {
+    }
+
+    /** A stanza addressed to this account, from anywhere. */
+    public record Deliver(XmlElement stanza) implements Command {
+    }
+
+    /** Flexible offline message retrieval (XEP-0013). {@code ids} empty means all. */
+    public record Offline(String resource, OfflineOp op, List<Long> ids, ActorRef<OfflineReply> replyTo) implements Command {
+    }
+
+    public enum OfflineOp { COUNT, HEADERS, FETCH, REMOVE }
+
+    public record OfflineHeader(long id, String from) implements CborSerializable {
+    }
+
+    public record OfflineReply(int count, List<OfflineHeader> headers) implements CborSerializable {
+    }
+
+    public record GetLastActivity(ActorRef<LastActivity> replyTo) implements Command {
+    }
+
+    /** Whether a resource is available, and when the last one went away. */
+    public record LastActivity(boolean exists, boolean online, Instant lastSeen, String status) implements CborSerializable {
+    }
+
+    public record GetBlocklist(ActorRef<Blocklist> replyTo) implements Command {
+    }
+
+    public record Blocklist(Set<Jid> jids) implements CborSerializable {
+    }
+
+    public record Block(List<Jid> jids, ActorRef<AccountReply> replyTo) implements Command {
+    }
+
+    /** Unblocks these addresses; an empty list unblocks everyone. */
+    public record Unblock(List<Jid> jids, ActorRef<AccountReply> replyTo) implements Command {
+    }
+
+    public record ListSessions(ActorRef<Sessions> replyTo) implements Command {
+    }
+
+    public record Sessions(boolean exists, List<SessionTable.Info> sessions) implements CborSerializable {
+    }
+
+    public record KickSession(String resource, ActorRef<AccountReply> replyTo) implements Command {
+    }
+
+    /** Sharding's stop message, and the self-passivation check. */
+    public enum Lifecycle implements Command { PASSIVATE, IDLE_CHECK }
+
+    public sealed interface Event extends CborSerializable {
+    }
+
+    public record AccountCreated(StoredCredentials credentials, Instant at) implements Event {
+    }
+
+    public record PasswordChanged(StoredCredentials credentials) implements Event {
+    }
+
+    public record AccountDeleted(Instant at) implements Event {
+    }
+
+    public record OfflineStored(long seq, XmlElement message) implements Event {
+    }
+
+    public record OfflineRemoved(List<Long> seqs) implements Event {
+    }
+
+    public record LastSeen(Instant at, String status) implements Event {
+    }
+
+    public record JidsBlocked(List<Jid> jids) implements Event {
+    }
+
+    public record JidsUnblocked(List<Jid> jids) implements Event {
+    }
+
+    // ---- behaviour ------------------------------------------------------------------------------
+
+    /** What the entity needs from the node. */
+    public record Deps(Jid domain, StanzaRouter router, ClusterSharding sharding, int maxOffline, Clock clock) {
+    }
+
+    public static Behavior<Command> create(EntityContext<Command> entity, Deps deps) {
+        return Behaviors.withTimers(timers -> Behaviors.setup(ctx ->
+                new UserEntity(Jid.of(entity.getEntityId()), entity, deps, ctx, timers)));
+    }
+
+    private final Jid user;
+    private final EntityContext<Command> entity;
+    private final Deps deps;
+    private final ActorContext<Command> ctx;
+    private final TimerScheduler<Command> timers;
+    private final SessionTable sessions = new SessionTable();
+
+    private UserEntity(Jid user, EntityContext<Command> entity, Deps deps, ActorContext<Command> ctx,
+                       TimerScheduler<Command> timers) {
+        super(PersistenceId.of(TYPE_KEY.name(), user.toString()));
+        this.user = user;
+        this.entity = entity;
+        this.deps = deps;
+        this.ctx = ctx;
+        this.timers = timers;
+        scheduleIdleCheck();
+    }
+
+    @Override
+    public UserState emptyState() {
+        return UserState.EMPTY;
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(100, 2);
+    }
+
+    @Override
+    public CommandHandlerWithReply<Command, Event, UserState> commandHandler() {
+        return newCommandHandlerWithReplyBuilder().forAnyState()
+                .onCommand(GetCredentials.class, (s, c) -> Effect().reply(c.replyTo(), new Credentials(s.credentials())))
+                .onCommand(CreateAccount.class, this::onCreate)
+                .onCommand(ChangePassword.class, this::onChangePassword)
+                .onCommand(DeleteAccount.class, this::onDelete)
+                .onCommand(Bind.class, this::onBind)
+                .onCommand(Unbind.class, this::onUnbind)
+                .onCommand(ConnectionTerminated.class, this::onTerminated)
+                .onCommand(MarkInterested.class, this::onMarkInterested)
+                .onCommand(SessionPresence.class, this::onSessionPresence)
+                .onCommand(SendPresenceTo.class, this::onSendPresenceTo)
+                .onCommand(AnswerProbe.class, this::onAnswerProbe)
+                .onCommand(DeliverToAvailable.class, (s, c) -> none(() -> sessions.sendToAvailable(c.stanza())))
+                .onCommand(DeliverToInterested.class, (s, c) -> none(() -> sessions.sendToInterested(c.stanza(), c.blocklist())))
+                .onCommand(DeliverToSession.class, this::onDeliverToSession)
+                .onCommand(Deliver.class, this::onDeliver)
+                .onCommand(Offline.class, this::onOffline)
+                .onCommand(GetLastActivity.class, (s, c) -> Effect().reply(c.replyTo(),
+                        new LastActivity(s.exists(), sessions.anyAvailable(), s.lastSeen(), s.lastStatus())))
+                .onCommand(GetBlocklist.class, (s, c) -> Effect().reply(c.replyTo(), new Blocklist(s.blocked())))
+                .onCommand(Block.class, this::onBlock)
+                .onCommand(Unblock.class, this::onUnblock)
+                .onCommand(ListSessions.class, (s, c) -> Effect().reply(c.replyTo(), new Sessions(s.exists(), sessions.describe())))
+                .onCommand(KickSession.class, this::onKick)
+                .onCommand(Lifecycle.class, this::onLifecycle)
+                .build();
+    }
+
+    @Override
+    public EventHandler<UserState, Event> eventHandler() {
+        return newEventHandlerBuilder().forAnyState()
+                .onEvent(AccountCreated.class, (s, e) -> s.withAccount(e.credentials(), e.at()))
+                .onEvent(PasswordChanged.class, (s, e) -> s.withCredentials(e.credentials()))
+                .onEvent(AccountDeleted.class, (s, e) -> s.deleted())
+                .onEvent(OfflineStored.class, (s, e) -> s.withOffline(e.seq(), e.message()))
+                .onEvent(OfflineRemoved.class, (s, e) -> s.withoutOffline(e.seqs()))
+                .onEvent(LastSeen.class, (s, e) -> s.withLastSeen(e.at(), e.status()))
+                .onEvent(JidsBlocked.class, (s, e) -> s.withBlocked(e.jids()))
+                .onEvent(JidsUnblocked.class, (s, e) -> s.withUnblocked(e.jids()))
+                .build();
+    }
+
+    private ReplyEffect<Event, UserState> none(Runnable sideEffect) {
+        sideEffect.run();
+        return Effect().none().thenNoReply();
+    }
+
+    // ---- accounts -------------------------------------------------------------------------------
+
+    private ReplyEffect<Event, UserState> onCreate(UserState s, CreateAccount c) {
+        if (s.exists()) {
+            return Effect().reply(c.replyTo(), AccountReply.EXISTS);
+        }
+        return Effect().persist(new AccountCreated(c.credentials(), deps.clock().instant())).thenReply(c.replyTo(), st -> AccountReply.DONE);
+    }
+
+    private ReplyEffect<Event, UserState> onChangePassword(UserState s, ChangePassword c) {
+        if (!s.exists()) {
+            return Effect().reply(c.replyTo(), AccountReply.NO_ACCOUNT);
+        }
+        return Effect().persist(new PasswordChanged(c.credentials())).thenReply(c.replyTo(), st -> AccountReply.DONE);
+    }
+
+    private ReplyEffect<Event, UserState> onDelete(UserState s, DeleteAccount c) {
+        if (!s.exists()) {
+            return Effect().reply(c.replyTo(), AccountReply.NO_ACCOUNT);
+        }
+        return Effect().persist(new AccountDeleted(deps.clock().instant())).thenRun(st -> {
+            deps.sharding().entityRefFor(RosterEntity.TYPE_KEY, user.toString()).tell(RosterEntity.Clear.INSTANCE);
+            deps.sharding().entityRefFor(UserDataEntity.TYPE_KEY, user.toString()).tell(UserDataEntity.Clear.INSTANCE);
+            for (LiveSession session : new ArrayList<>(sessions.all())) {
+                if (!session.resource.equals(c.keepResource())) {
+                    session.connection.tell(new ToClient.Kick(StreamErrorCondition.NOT_AUTHORIZED, "the account was removed"));
+                }
+            }
+        }).thenReply(c.replyTo(), st -> AccountReply.DONE);
+    }
+
+    // ---- sessions -------------------------------------------------------------------------------
+
+    private ReplyEffect<Event, UserState> onBind(UserState s, Bind c) {
+        if (!s.exists()) {
+            return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.NOT_AUTHORIZED));
+        }
+        String resource = c.resource() == null ? sessions.freshResource() : c.resource();
+        LiveSession old = sessions.get(resource);
+        if (old != null) {
+            if (!c.replace()) {
+                return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.CONFLICT));
+            }
+            old.connection.tell(new ToClient.Kick(StreamErrorCondition.CONFLICT, "replaced by a new session"));
+            endSession(s, old, null);
+        }
+        LiveSession session = new LiveSession(user.withResource(resource), c.connection());
+        sessions.put(session);
+        ctx.watchWith(c.connection(), new ConnectionTerminated(resource, c.connection()));
+        timers.cancel(Lifecycle.IDLE_CHECK);
+        return Effect().reply(c.replyTo(), new BindReply(resource, null));
+    }
+
+    private ReplyEffect<Event, UserState> onUnbind(UserState s, Unbind c) {
+        LiveSession session = sessions.get(c.resource(), c.connection());
+        if (session == null) {
+            return Effect().none().thenNoReply();
+        }
+        ctx.unwatch(c.connection());
+        return endSession(s, session, c.unavailable());
+    }
+
+    private ReplyEffect<Event, UserState> onTerminated(UserState s, ConnectionTerminated c) {
+        LiveSession session = sessions.get(c.resource(), c.connection());
+        return session == null ? Effect().none().thenNoReply() : endSession(s, session, null);
+    }
+
+    /** Removes a session; if it was available, its unavailable presence goes out first (RFC 6121 4.5.2). */
+    private ReplyEffect<Event, UserState> endSession(UserState s, LiveSession session, XmlElement unavailable) {
+        boolean wasAvailable = session.isAvailable();
+        sessions.remove(session);
+        if (sessions.isEmpty()) {
+            scheduleIdleCheck();
+        }
+        if (!wasAvailable) {
+            return Effect().none().thenNoReply();
+        }
+        XmlElement presence = unavailable != null ? unavailable.withAttr("to", null).withAttr("from", session.jid.toString())
+                : XmlElement.builder("presence", Namespaces.CLIENT).attr("from", session.jid.toString())
+                        .attr("type", "unavailable").build();
+        return goUnavailable(s, session, presence);
+    }
+
+    private ReplyEffect<Event, UserState> goUnavailable(UserState s, LiveSession session, XmlElement unavailable) {
+        session.setPresence(null);
+        sessions.sendToAvailable(unavailable);
+        if (sessions.get(session.resource) == session) {
+            session.send(unavailable.withAttr("to", session.jid.toString()));
+        }
+        roster().tell(new RosterEntity.Broadcast(unavailable, s.blocked()));
+        if (sessions.anyAvailable()) {
+            return Effect().none().thenNoReply();
+        }
+        String status = unavailable.elementText("status", unavailable.namespace());
+        return Effect().persist(new LastSeen(deps.clock().instant(), status)).thenNoReply();
+    }
+
+    private ReplyEffect<Event, UserState> onMarkInterested(UserState s, MarkInterested c) {
+        LiveSession session = sessions.get(c.resource());
+        if (session != null) {
+            if (c.blocklist()) {
+                session.blocklistInterested = true;
+            } else {
+                session.rosterInterested = true;
+            }
+        }
+        return Effect().none().thenNoReply();
+    }
+
+    // ---- presence -------------------------------------------------------------------------------
+
+    private ReplyEffect<Event, UserState> onSessionPresence(UserState s, SessionPresence c) {
+        LiveSession session = sessions.get(c.resource());
+        if (session == null) {
+            return Effect().none().thenNoReply();
+        }
+        XmlElement presence = c.presence().withAttr("to", null).withAttr("from", session.jid.toString());
+        if ("unavailable".equals(presence.attr("type"))) {
+            return session.isAvailable() ? goUnavailable(s, session, presence) : Effect().none().thenNoReply();
+        }
+        boolean initial = !session.isAvailable();
+        session.setPresence(presence);
+        sessions.sendToAvailable(presence);
+        if (!initial) {
+            roster().tell(new RosterEntity.Broadcast(presence, s.blocked()));
+            return Effect().none().thenNoReply();
+        }
+        for (LiveSession other : sessions.available()) {
+            if (other != session) {
+                session.send(other.presence.withAttr("to", session.jid.toString()));
+            }
+        }
+        roster().tell(new RosterEntity.InitialPresence(session.jid, presence, s.blocked()));
+        if (!c.floodOffline() || session.priority < 0 || s.offline().isEmpty()) {
+            return Effect().none().thenNoReply();
+        }
+        List<Long> sent = new ArrayList<>(s.offline().keySet());
+        for (XmlElement m : s.offline().values()) {
+            session.send(m);
+        }
+        return Effect().persist(new OfflineRemoved(sent)).thenNoReply();
+    }
+
+    private ReplyEffect<Event, UserState> onSendPresenceTo(UserState s, SendPresenceTo c) {
+        for (LiveSession session : sessions.available()) {
+            XmlElement p = c.available() ? session.presence
+                    : XmlElement.builder("presence", Namespaces.CLIENT).attr("from", session.jid.toString())
+                            .attr("type", "unavailable").build();
+            deps.router().route(p.withAttr("to", c.contact().toString()), c.contact());
+        }
+        return Effect().none().thenNoReply();
+    }
+
+    private ReplyEffect<Event, UserState> onAnswerProbe(UserState s, AnswerProbe c) {
+        List<LiveSession> available = sessions.available();
+        if (!available.isEmpty()) {
+            for (LiveSession session : available) {
+                deps.router().route(session.presence.withAttr("to", c.prober().toString()), c.prober());
+            }
+        } else {
+            XmlElement.Builder b = XmlElement.builder("presence", Namespaces.CLIENT).attr("from", user.toString())
+                    .attr("to", c.prober().toString()).attr("type", "unavailable").attr("id", c.probeId());
+            if (s.lastSeen() != null) {
+                b.child(XmlElement.builder("delay", Namespaces.DELAY).attr("from", deps.domain().toString())
+                        .attr("stamp", s.lastSeen().toString()).build());
+            }
+            deps.router().route(b.build(), c.prober());
+        }
+        return Effect().none().thenNoReply();
+    }
+
+    // ---- delivery -------------------------------------------------------------------------------
+
+    private ReplyEffect<Event, UserState> onDeliver(UserState s, Deliver c) {
+        XmlElement stanza = c.stanza();
+        Jid from = Jid.ofOrNull(stanza.attr("from"));
+        Jid to = Jid.ofOrNull(stanza.attr("to"));
+        if (to == null) {
+            return Effect().none().thenNoReply();
+        }
+        if (s.isBlocked(from)) {
+            // XEP-0191 3.3.1: nothing from a blocked entity gets through; requests learn only that nobody is here
+            if (!stanza.name().equals("presence")) {
+                bounce(stanza, StanzaErrorCondition.SERVICE_UNAVAILABLE);
+            }
+            return Effect().none().thenNoReply();
+        }
+        return switch (stanza.name()) {
+            case "message" -> deliverMessage(s, stanza, to);
+            case "presence" -> deliverPresence(s, stanza, to);
+            default -> deliverIq(stanza, to);
+        };
+    }
+
+    private ReplyEffect<Event, UserState> deliverMessage(UserState s, XmlElement stanza, Jid to) {
+        Message m = Message.of(stanza);
+        MessageDelivery.Decision d = MessageDelivery.decide(m.type(), to.resource(), sessions.all(), s.exists());
+        switch (d.action()) {
+            case DELIVER -> d.to().forEach(session -> session.send(stanza));
+            case BOUNCE -> bounce(stanza, StanzaErrorCondition.SERVICE_UNAVAILABLE);
+            case STORE_OFFLINE -> {
+                if (!MessageDelivery.worthStoring(m)) {
+                    return Effect().none().thenNoReply();
+                }
+                if (s.offline().size() >= deps.maxOffline()) {
+                    bounce(stanza, StanzaErrorCondition.SERVICE_UNAVAILABLE);
+                    return Effect().none().thenNoReply();
+                }
+                XmlElement stamped = stanza.withChild(XmlElement.builder("delay", Namespaces.DELAY)
+                        .attr("from", deps.domain().toString())
+                        .attr("stamp", deps.clock().instant().toString())
+                        .text("Offline storage").build());
+                return Effect().persist(new OfflineStored(s.nextOfflineSeq(), stamped)).thenNoReply();
+            }
+            default -> {
+            }
+        }
+        return Effect().none().thenNoReply();
+    }
+
+    private ReplyEffect<Event, UserState> onDeliverToSession(UserState s, DeliverToSession c) {
+        LiveSession session = sessions.get(c.resource());
+        if (session != null) {
+            session.send(c.stanza().withAttr("to", session.jid.toString()));
+        }
+        return Effect().none().thenNoReply();
+    }
+
+    private ReplyEffect<Event, UserState> deliverPresence(UserState s, XmlElement stanza, Jid to) {
+        if (StanzaRouter.isRosterBound(stanza)) {
+            // subscriptions and probes for an account that does not exist are ignored (RFC 6121 8.5.1)
+            if (s.exists()) {
+                roster().tell(new RosterEntity.Inbound(stanza));
+            }
+            return Effect().none().thenNoReply();
+        }
+        if (to.hasResource()) {
+            LiveSession session = sessions.get(to.resource());
+            if (session != null) {
+                session.send(stanza);
+            }
+        } else {
+            for (LiveSession session : sessions.available()) {
+                session.send(stanza);
+            }
+        }
+        return Effect().none().thenNoReply();
+    }
+
+    private ReplyEffect<Event, UserState> deliverIq(XmlElement stanza, Jid to) {
+        LiveSession session = to.hasResource() ? sessions.get(to.resource()) : null;
+        if (session != null) {
+            session.send(stanza);
+        } else {
+            bounce(stanza, StanzaErrorCondition.SERVICE_UNAVAILABLE);
+        }
+        return Effect().none().thenNoReply();
+    }
+
+    private void bounce(XmlElement stanza, StanzaErrorCondition condition) {
+        StanzaRouter.bounce(stanza, condition).ifPresent(error -> {
+            Jid back = Jid.ofOrNull(error.attr("to"));
+            if (back != null) {
+                deps.router().route(error, back);
+            }
+        });
+    }
+
+    // ---- offline retrieval (XEP-0013) -----------------------------------------------------------
+
+    private ReplyEffect<Event, UserState> onOffline(UserState s, Offline c) {
+        List<Long> ids = c.ids().isEmpty() ? new ArrayList<>(s.offline().keySet())
+                : c.ids().stream().filter(s.offline()::containsKey).toList();
+        switch (c.op()) {
+            case COUNT -> {
+                return Effect().reply(c.replyTo(), new OfflineReply(s.offline().size(), List.of()));
+            }
+            case HEADERS -> {
+                List<OfflineHeader> headers = new ArrayList<>();
+                for (Map.Entry<Long, XmlElement> e : s.offline().entrySet()) {
+                    headers.add(new OfflineHeader(e.getKey(), e.getValue().attr("from")));
+                }
+                return Effect().reply(c.replyTo(), new OfflineReply(headers.size(), headers));
+            }
+            case FETCH -> {
+                LiveSession session = sessions.get(c.resource());
+                if (session != null) {
+                    for (Long id : ids) {
+                        session.send(s.offline().get(id).withChild(XmlElement.builder("offline", "http://jabber.org/protocol/offline")
+                                .child(XmlElement.builder("item", "http://jabber.org/protocol/offline").attr("node", id.toString()).build())
+                                .build()));
+                    }
+                }
+                return Effect().reply(c.replyTo(), new OfflineReply(ids.size(), List.of()));
+            }
+            default -> {
+                if (ids.isEmpty()) {
+                    return Effect().reply(c.replyTo(), new OfflineReply(0, List.of()));
+                }
+                return Effect().persist(new OfflineRemoved(ids)).thenReply(c.replyTo(), st -> new OfflineReply(ids.size(), List.of()));
+            }
+        }
+    }
+
+    // ---- blocking (XEP-0191) --------------------------------------------------------------------
+
+    private ReplyEffect<Event, UserState> onBlock(UserState s, Block c) {
+        List<Jid> fresh = c.jids().stream().filter(j -> !s.blocked().contains(j)).toList();
+        if (fresh.isEmpty()) {
+            return Effect().reply(c.replyTo(), AccountReply.DONE);
+        }
+        return Effect().persist(new JidsBlocked(fresh)).thenRun(st -> {
+            // the blocked entities see the user go offline
+            for (Jid j : fresh) {
+                for (LiveSession session : sessions.available()) {
+                    deps.router().route(XmlElement.builder("presence", Namespaces.CLIENT).attr("from", session.jid.toString())
+                            .attr("to", j.toString()).attr("type", "unavailable").build(), j);
+                }
+            }
+            sessions.sendToInterested(blocklistPush("block", fresh), true);
+            sessions.all().forEach(x -> x.connection.tell(new ToClient.BlocklistChanged(st.blocked())));
+        }).thenReply(c.replyTo(), st -> AccountReply.DONE);
+    }
+
+    private ReplyEffect<Event, UserState> onUnblock(UserState s, Unblock c) {
+        List<Jid> gone = c.jids().isEmpty() ? new ArrayList<>(s.blocked())
+                : c.jids().stream().filter(s.blocked()::contains).toList();
+        if (gone.isEmpty()) {
+            return Effect().reply(c.replyTo(), AccountReply.DONE);
+        }
+        return Effect().persist(new JidsUnblocked(c.jids().isEmpty() ? List.of() : gone)).thenRun(st -> {
+            sessions.sendToInterested(blocklistPush("unblock", c.jids().isEmpty() ? List.of() : gone), true);
+            sessions.all().forEach(x -> x.connection.tell(new ToClient.BlocklistChanged(st.blocked())));
+            if (sessions.anyAvailable()) {
+                roster().tell(new RosterEntity.ResendPresence(gone));
+            }
+        }).thenReply(c.replyTo(), st -> AccountReply.DONE);
+    }
+
+    private static XmlElement blocklistPush(String name, List<Jid> jids) {
+        XmlElement.Builder b = XmlElement.builder(name, "urn:xmpp:blocking");
+        for (Jid j : jids) {
+            b.child(XmlElement.builder("item", "urn:xmpp:blocking").attr("jid", j.toString()).build());
+        }
+        return XmlElement.builder("iq", Namespaces.CLIENT).attr("type", "set").attr("id", "block-push").child(b.build()).build();
+    }
+
+    // ---- operations and lifecycle ---------------------------------------------------------------
+
+    private ReplyEffect<Event, UserState> onKick(UserState s, KickSession c) {
+        LiveSession session = sessions.get(c.resource());
+        if (session == null) {
+            return Effect().reply(c.replyTo(), AccountReply.NO_ACCOUNT);
+        }
+        session.connection.tell(new ToClient.Kick(StreamErrorCondition.POLICY_VIOLATION, "kicked by the administrator"));
+        return Effect().reply(c.replyTo(), AccountReply.DONE);
+    }
+
+    private ReplyEffect<Event, UserState> onLifecycle(UserState s, Lifecycle c) {
+        if (c == Lifecycle.PASSIVATE) {
+            return Effect().stop().thenNoReply();
+        }
+        if (sessions.isEmpty()) {
+            entity.getShard().tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+        }
+        return Effect().none().thenNoReply();
+    }
+
+    private void scheduleIdleCheck() {
+        timers.startSingleTimer(Lifecycle.IDLE_CHECK, Lifecycle.IDLE_CHECK, IDLE);
+    }
+
+    private akka.cluster.sharding.typed.javadsl.EntityRef<RosterEntity.Command> roster() {
+        return deps.sharding().entityRefFor(RosterEntity.TYPE_KEY, user.toString());
+    }
+
+    /** The stop message sharding sends when it passivates or hands off the entity. */
+    public static Command stopMessage() {
+        return Lifecycle.PASSIVATE;
+    }
+}

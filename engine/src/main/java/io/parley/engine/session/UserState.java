@@ -1,0 +1,89 @@
+package io.parley.engine.session;
+
+import io.parley.persistence.CborSerializable;
+import io.parley.protocol.jid.Jid;
+import io.parley.protocol.sasl.StoredCredentials;
+import io.parley.protocol.xml.XmlElement;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A user's durable state: credentials (null when there is no account), offline messages keyed
+ * by sequence number, when the last session ended, and the block list. Immutable.
+ */
+public record UserState(StoredCredentials credentials, Instant created, long nextOfflineSeq,
+                        SortedMap<Long, XmlElement> offline, Instant lastSeen, String lastStatus,
+                        Set<Jid> blocked) implements CborSerializable {
+
+    public static final UserState EMPTY = new UserState(null, null, 1, new TreeMap<>(), null, null, new TreeSet<>());
+
+    public UserState {
+        offline = Collections.unmodifiableSortedMap(new TreeMap<>(offline));
+        blocked = Collections.unmodifiableSet(new TreeSet<>(blocked));
+    }
+
+    public boolean exists() {
+        return credentials != null;
+    }
+
+    public UserState withAccount(StoredCredentials c, Instant at) {
+        return new UserState(c, at, nextOfflineSeq, offline, lastSeen, lastStatus, blocked);
+    }
+
+    public UserState withCredentials(StoredCredentials c) {
+        return new UserState(c, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked);
+    }
+
+    /** Deleting an account forgets everything but the sequence counter. */
+    public UserState deleted() {
+        return new UserState(null, null, nextOfflineSeq, new TreeMap<>(), null, null, new TreeSet<>());
+    }
+
+    public UserState withOffline(long seq, XmlElement message) {
+        TreeMap<Long, XmlElement> m = new TreeMap<>(offline);
+        m.put(seq, message);
+        return new UserState(credentials, created, Math.max(nextOfflineSeq, seq + 1), m, lastSeen, lastStatus, blocked);
+    }
+
+    public UserState withoutOffline(Collection<Long> seqs) {
+        TreeMap<Long, XmlElement> m = new TreeMap<>(offline);
+        seqs.forEach(m::remove);
+        return new UserState(credentials, created, nextOfflineSeq, m, lastSeen, lastStatus, blocked);
+    }
+
+    public UserState withLastSeen(Instant at, String status) {
+        return new UserState(credentials, created, nextOfflineSeq, offline, at, status, blocked);
+    }
+
+    public UserState withBlocked(Collection<Jid> jids) {
+        TreeSet<Jid> b = new TreeSet<>(blocked);
+        b.addAll(jids);
+        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, b);
+    }
+
+    public UserState withUnblocked(Collection<Jid> jids) {
+        TreeSet<Jid> b = new TreeSet<>(blocked);
+        if (jids.isEmpty()) {
+            b.clear();
+        } else {
+            b.removeAll(jids);
+        }
+        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, b);
+    }
+
+    /**
+     * True when stanzas from this address are blocked (XEP-0191 section 3.3.1: a blocked bare JID
+     * covers its full JIDs, a blocked domain covers everything at it).
+     */
+    public boolean isBlocked(Jid from) {
+        if (blocked.isEmpty() || from == null) {
+            return false;
+        }
+        return blocked.contains(from) || blocked.contains(from.bare()) || blocked.contains(from.domainJid());
+    }
+}

@@ -1,0 +1,123 @@
+package io.parley.engine.storage;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.cluster.sharding.typed.javadsl.EntityContext;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import io.parley.persistence.CborSerializable;
+import io.parley.protocol.xml.XmlElement;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A user's stored XML documents by key, for services that keep one element per key: the vCard
+ * (XEP-0054, key {@code vcard}) and private XML storage (XEP-0049, key
+ * {@code private:<element> <namespace>}). Sharded and event-sourced by bare JID.
+ */
+public final class UserDataEntity extends EventSourcedBehaviorWithEnforcedReplies<UserDataEntity.Command, UserDataEntity.Event, UserDataEntity.State> {
+
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "userdata");
+    /** The most documents one user may keep. */
+    public static final int MAX_KEYS = 1000;
+
+    public sealed interface Command extends CborSerializable {
+    }
+
+    public record Get(String key, ActorRef<Value> replyTo) implements Command {
+    }
+
+    /** The stored element, or null. */
+    public record Value(XmlElement element) implements CborSerializable {
+    }
+
+    /** Stores (or, with a null element, removes) a document. */
+    public record Put(String key, XmlElement element, ActorRef<Stored> replyTo) implements Command {
+    }
+
+    public record Stored(boolean ok) implements CborSerializable {
+    }
+
+    public enum Clear implements Command { INSTANCE }
+
+    public sealed interface Event extends CborSerializable {
+    }
+
+    public record DocumentStored(String key, XmlElement element) implements Event {
+    }
+
+    public record DocumentRemoved(String key) implements Event {
+    }
+
+    public enum Cleared implements Event { INSTANCE }
+
+    public record State(Map<String, XmlElement> documents) implements CborSerializable {
+        public State {
+            documents = Collections.unmodifiableMap(new TreeMap<>(documents));
+        }
+
+        State with(String key, XmlElement e) {
+            TreeMap<String, XmlElement> m = new TreeMap<>(documents);
+            m.put(key, e);
+            return new State(m);
+        }
+
+        State without(String key) {
+            TreeMap<String, XmlElement> m = new TreeMap<>(documents);
+            m.remove(key);
+            return new State(m);
+        }
+    }
+
+    public static Behavior<Command> create(EntityContext<Command> entity) {
+        return new UserDataEntity(entity.getEntityId());
+    }
+
+    private UserDataEntity(String bareJid) {
+        super(PersistenceId.of(TYPE_KEY.name(), bareJid));
+    }
+
+    @Override
+    public State emptyState() {
+        return new State(Map.of());
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(50, 2);
+    }
+
+    @Override
+    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+        return newCommandHandlerWithReplyBuilder().forAnyState()
+                .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), new Value(s.documents().get(c.key()))))
+                .onCommand(Put.class, (s, c) -> {
+                    if (c.element() == null) {
+                        return s.documents().containsKey(c.key())
+                                ? Effect().persist((Event) new DocumentRemoved(c.key())).thenReply(c.replyTo(), st -> new Stored(true))
+                                : Effect().reply(c.replyTo(), new Stored(true));
+                    }
+                    if (!s.documents().containsKey(c.key()) && s.documents().size() >= MAX_KEYS) {
+                        return Effect().reply(c.replyTo(), new Stored(false));
+                    }
+                    return Effect().persist((Event) new DocumentStored(c.key(), c.element())).thenReply(c.replyTo(), st -> new Stored(true));
+                })
+                .onCommand(Clear.class, (s, c) -> s.documents().isEmpty() ? Effect().none().thenNoReply()
+                        : Effect().persist((Event) Cleared.INSTANCE).thenNoReply())
+                .build();
+    }
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+        return newEventHandlerBuilder().forAnyState()
+                .onEvent(DocumentStored.class, (s, e) -> s.with(e.key(), e.element()))
+                .onEvent(DocumentRemoved.class, (s, e) -> s.without(e.key()))
+                .onEvent(Cleared.class, (s, e) -> new State(Map.of()))
+                .build();
+    }
+}

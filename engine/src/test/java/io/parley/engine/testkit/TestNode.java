@@ -1,0 +1,122 @@
+package io.parley.engine.testkit;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.parley.engine.ParleyNode;
+import io.parley.engine.config.ConfigLoader;
+import io.parley.protocol.tls.TlsContexts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A real Parley node for tests: loopback, free ports, its own H2 store in a temporary directory
+ * (kept across {@link #restart()}), a self-signed certificate the test clients trust.
+ */
+public final class TestNode implements AutoCloseable {
+
+    private final Path dataDir;
+    private final Map<String, Object> overrides;
+    private ParleyNode node;
+
+    private TestNode(Path dataDir, Map<String, Object> overrides) {
+        this.dataDir = dataDir;
+        this.overrides = overrides;
+    }
+
+    public static TestNode start() {
+        return start(Map.of());
+    }
+
+    public static TestNode start(Map<String, Object> overrides) {
+        try {
+            TestNode t = new TestNode(Files.createTempDirectory("parley-test"), overrides);
+            t.boot();
+            return t;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Config config() {
+        Config base = ConfigFactory.parseMap(Map.of(
+                        "parley.data-dir", dataDir.toString(),
+                        "parley.c2s.port", 0,
+                        "parley.c2s.direct-tls-port", 0,
+                        "parley.cluster.port", 0,
+                        "parley.admin.port", -1,
+                        "parley.registration.per-address-per-hour", 100_000,
+                        "akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
+                        "akka.coordinated-shutdown.terminate-actor-system", "on"))
+                .withFallback(ConfigFactory.parseResources("parley-test.conf"));
+        return ConfigLoader.load(ConfigFactory.parseMap(overrides).withFallback(base));
+    }
+
+    private void boot() {
+        try {
+            node = ParleyNode.start(config()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("node did not start", e);
+        }
+    }
+
+    /** Stops the node and starts a new one on the same store (new ports). */
+    public TestNode restart() {
+        stopNode();
+        boot();
+        return this;
+    }
+
+    public ParleyNode node() {
+        return node;
+    }
+
+    public int port() {
+        return node.port();
+    }
+
+    public int directTlsPort() {
+        return node.directTlsPort();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** A client context trusting this node's generated certificate. */
+    public SSLContext clientTls() {
+        try {
+            KeyStore ks = TlsContexts.loadOrCreate(dataDir.resolve("tls.p12"), "localhost", "changeit".toCharArray());
+            return TlsContexts.clientTrusting(ks);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void stopNode() {
+        if (node != null) {
+            try {
+                node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("node did not stop", e);
+            }
+            node = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stopNode();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}
