@@ -76,10 +76,14 @@ final class SessionTable {
         }
     }
 
-    /** Sends a stanza to each available session, addressed to that session's full JID. */
+    /**
+     * Sends a stanza to each available session. One without {@code to} (an echo of the user's own
+     * presence) is addressed to each session's full JID; one addressed to the bare JID keeps it
+     * (RFC 6121 8.5.2.1: the server does not rewrite a bare {@code to}).
+     */
     void sendToAvailable(XmlElement stanza) {
         for (LiveSession s : available()) {
-            s.send(stanza.withAttr("to", s.jid.toString()));
+            s.send(addressed(stanza, s));
         }
     }
 
@@ -87,9 +91,13 @@ final class SessionTable {
     void sendToInterested(XmlElement stanza, boolean blocklist) {
         for (LiveSession s : byResource.values()) {
             if (blocklist ? s.blocklistInterested : s.rosterInterested) {
-                s.send(stanza.withAttr("to", s.jid.toString()));
+                s.send(addressed(stanza, s));
             }
         }
+    }
+
+    static XmlElement addressed(XmlElement stanza, LiveSession s) {
+        return stanza.attr("to") == null ? stanza.withAttr("to", s.jid.toString()) : stanza;
     }
 
     /** Everything a session needs to be listed by operators. */

@@ -499,7 +499,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private ReplyEffect<Event, UserState> onDeliverToSession(UserState s, DeliverToSession c) {
         LiveSession session = sessions.get(c.resource());
         if (session != null) {
-            session.send(c.stanza().withAttr("to", session.jid.toString()));
+            session.send(SessionTable.addressed(c.stanza(), session));
         }
         return Effect().none().thenNoReply();
     }

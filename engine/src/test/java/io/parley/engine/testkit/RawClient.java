@@ -204,6 +204,28 @@ public final class RawClient implements AutoCloseable {
         throw new AssertionError("nothing matched within " + TIMEOUT);
     }
 
+    /** Waits for elements matching each predicate, in any order; returns them in predicate order. */
+    @SafeVarargs
+    public final List<XmlElement> awaitAll(Predicate<XmlElement>... matches) {
+        XmlElement[] found = new XmlElement[matches.length];
+        int missing = matches.length;
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (missing > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not everything arrived within " + TIMEOUT);
+            }
+            XmlElement e = nextElement();
+            for (int i = 0; i < matches.length; i++) {
+                if (found[i] == null && matches[i].test(e)) {
+                    found[i] = e;
+                    missing--;
+                    break;
+                }
+            }
+        }
+        return List.of(found);
+    }
+
     /** Reads until the stream error; asserts its condition and that the connection then closes. */
     public StreamError expectStreamError(StreamErrorCondition condition) {
         while (true) {
