@@ -153,10 +153,35 @@ public final class ParleyNode {
             if (d.listener != null) {
                 ls.add(d.listener);
             }
-            ParleyNode node = new ParleyNode(system, services, ls, p.port, d.port);
+            return new ParleyNode(system, services, ls, p.port, d.port);
+        }).thenCompose(node -> node.startAdmin().thenApply(port -> {
+            node.adminPort = port;
             node.registerShutdown();
             return node;
-        });
+        }));
+    }
+
+    private int adminPort = -1;
+
+    /** The bound admin API port, or -1. */
+    public int adminPort() {
+        return adminPort;
+    }
+
+    private CompletionStage<Integer> startAdmin() {
+        ParleySettings.Admin a = services.settings().admin();
+        if (a.port() < 0) {
+            return CompletableFuture.completedFuture(-1);
+        }
+        io.parley.engine.admin.AdminOps ops = new io.parley.engine.admin.AdminOps(services, listeners);
+        return io.parley.engine.admin.AdminHttp.start(system, ops, a.iface(), a.port(), services.settings().dataDir())
+                .handle((binding, ex) -> {
+                    if (ex != null) {
+                        throw new PortUnavailableException("cannot listen on " + a.iface() + ":" + a.port()
+                                + " for the admin API (" + ex.getMessage() + ")", ex);
+                    }
+                    return binding.localAddress().getPort();
+                });
     }
 
     private record Listening(ActorRef<C2sListener.Command> listener, int port) {

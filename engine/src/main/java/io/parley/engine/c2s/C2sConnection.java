@@ -96,8 +96,9 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     private static final SecureRandom RANDOM = new SecureRandom();
     static final int MAX_PENDING_IQS = 64;
 
-    public static Behavior<ConnectionMessage> create(Services services, InetSocketAddress remote, boolean directTls) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new C2sConnection(ctx, timers, services, remote, directTls)));
+    public static Behavior<ConnectionMessage> create(Services services, InetSocketAddress remote, boolean directTls,
+                                                     ActorRef<io.parley.engine.net.C2sListener.Command> listener) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new C2sConnection(ctx, timers, services, remote, directTls, listener)));
     }
 
     /** Materialises the stream stages for an accepted socket and hands them to the connection actor. */
@@ -138,9 +139,12 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     private long lastOutbound = System.nanoTime();
     private String pingId;
 
+    private final ActorRef<io.parley.engine.net.C2sListener.Command> listener;
+
     private C2sConnection(ActorContext<ConnectionMessage> ctx, TimerScheduler<ConnectionMessage> timers, Services services,
-                          InetSocketAddress remote, boolean directTls) {
+                          InetSocketAddress remote, boolean directTls, ActorRef<io.parley.engine.net.C2sListener.Command> listener) {
         super(ctx);
+        this.listener = listener;
         this.timers = timers;
         this.services = services;
         this.settings = services.settings().c2s();
@@ -252,6 +256,9 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     }
 
     private Behavior<ConnectionMessage> onFrame(StreamFrame frame) {
+        if (getContext().getLog().isDebugEnabled()) {
+            getContext().getLog().debug("{} in  {} {}", remote, phase, frame);
+        }
         if (phase == Phase.CLOSED) {
             return this;
         }
@@ -276,6 +283,9 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     }
 
     void send(XmlElement e) {
+        if (getContext().getLog().isDebugEnabled()) {
+            getContext().getLog().debug("{} out {} {}", remote, phase, e);
+        }
         if (out != null && phase != Phase.CLOSED) {
             lastOutbound = System.nanoTime();
             out.tell(new Out.Frame(new OutboundFrame.Element(e)));
@@ -521,6 +531,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         send(Iq.builder(Iq.Type.RESULT).id(m.iqId()).child(XmlElement.builder("bind", Namespaces.BIND)
                 .textElement("jid", Namespaces.BIND, jid.toString()).build()).build().element());
         phase = Phase.ESTABLISHED;
+        listener.tell(new io.parley.engine.net.C2sListener.SessionBound(getContext().getSelf(), jid));
         session = new EstablishedSession(this, jid);
         timers.cancel(Timer.NEGOTIATION_TIMEOUT);
         if (!settings.pingInterval().isZero()) {

@@ -41,7 +41,7 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
     record Bound(Tcp.ServerBinding binding, Throwable failure) implements Command {
     }
 
-    record Closed(InetSocketAddress remote) implements Command {
+    record Closed(ActorRef<ConnectionMessage> connection, InetSocketAddress remote) implements Command {
     }
 
     /** Stops accepting connections. */
@@ -56,6 +56,14 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
     public record Count(ActorRef<Integer> replyTo) implements Command {
     }
 
+    /** A connection bound its resource. */
+    public record SessionBound(ActorRef<ConnectionMessage> connection, io.parley.protocol.jid.Jid jid) implements Command {
+    }
+
+    /** The bound sessions of this listener. */
+    public record ListSessions(ActorRef<java.util.List<io.parley.protocol.jid.Jid>> replyTo) implements Command {
+    }
+
     public static Behavior<Command> create(Services services, int port, boolean directTls, ActorRef<BindResult> replyTo) {
         return Behaviors.setup(ctx -> new C2sListener(ctx, services, port, directTls, replyTo));
     }
@@ -65,6 +73,7 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
     private final ActorRef<BindResult> replyTo;
     private final Map<String, Integer> perAddress = new HashMap<>();
     private final Map<ActorRef<ConnectionMessage>, InetSocketAddress> open = new HashMap<>();
+    private final Map<ActorRef<ConnectionMessage>, io.parley.protocol.jid.Jid> bound = new HashMap<>();
     private Tcp.ServerBinding binding;
 
     private C2sListener(ActorContext<Command> ctx, Services services, int port, boolean directTls, ActorRef<BindResult> replyTo) {
@@ -93,6 +102,16 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
                     m.replyTo().tell(open.size());
                     return this;
                 })
+                .onMessage(SessionBound.class, m -> {
+                    if (open.containsKey(m.connection())) {
+                        bound.put(m.connection(), m.jid());
+                    }
+                    return this;
+                })
+                .onMessage(ListSessions.class, m -> {
+                    m.replyTo().tell(java.util.List.copyOf(bound.values()));
+                    return this;
+                })
                 .build();
     }
 
@@ -116,8 +135,9 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
                     "too many connections"), getContext().getSystem());
             return this;
         }
-        ActorRef<ConnectionMessage> conn = getContext().spawnAnonymous(C2sConnection.create(services, remote, directTls));
-        getContext().watchWith(conn, new Closed(remote));
+        ActorRef<ConnectionMessage> conn = getContext().spawnAnonymous(
+                C2sConnection.create(services, remote, directTls, getContext().getSelf()));
+        getContext().watchWith(conn, new Closed(conn, remote));
         open.put(conn, remote);
         perAddress.merge(address, 1, Integer::sum);
         C2sConnection.attach(conn, m.connection(), services, directTls, getContext().getSystem());
@@ -125,7 +145,8 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
     }
 
     private Behavior<Command> onClosed(Closed m) {
-        open.values().remove(m.remote());
+        open.remove(m.connection());
+        bound.remove(m.connection());
         perAddress.computeIfPresent(m.remote().getAddress().getHostAddress(), (k, v) -> v <= 1 ? null : v - 1);
         return this;
     }

@@ -78,13 +78,12 @@ public final class VCardExtension implements Extension {
         return services.<UserDataEntity.Value>askData(bare, rt -> new UserDataEntity.Get(KEY, rt)).thenApply(UserDataEntity.Value::element);
     }
 
-    /** Presence with the avatar hash added, unless the client put its own {@code x} there. */
+    /** Presence with the avatar hash added when there is an avatar, unless the client put its own {@code x} there. */
     public static XmlElement withAvatarHash(XmlElement presence, String hash) {
-        if (hash == null || presence.element("x", UPDATE_NS) != null) {
+        if (hash == null || hash.isEmpty() || presence.element("x", UPDATE_NS) != null) {
             return presence;
         }
-        XmlElement.Builder x = XmlElement.builder("x", UPDATE_NS);
-        x.child(hash.isEmpty() ? XmlElement.of("photo", UPDATE_NS) : XmlElement.builder("photo", UPDATE_NS).text(hash).build());
-        return presence.withChild(x.build());
+        return presence.withChild(XmlElement.builder("x", UPDATE_NS)
+                .child(XmlElement.builder("photo", UPDATE_NS).text(hash).build()).build());
     }
 }

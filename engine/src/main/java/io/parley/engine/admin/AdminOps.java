@@ -1,0 +1,123 @@
+package io.parley.engine.admin;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.javadsl.Adapter;
+import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import akka.persistence.query.PersistenceQuery;
+import akka.stream.javadsl.Sink;
+import io.parley.engine.Services;
+import io.parley.engine.net.C2sListener;
+import io.parley.engine.session.UserEntity;
+import io.parley.protocol.jid.Jid;
+import io.parley.protocol.sasl.StoredCredentials;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What an operator can do, shared by the admin HTTP API (node running) and parleyctl's offline
+ * mode (node stopped, store opened directly): accounts and sessions.
+ */
+public final class AdminOps {
+
+    /** The outcome of an operation, in words an operator reads. */
+    public record Result(boolean ok, String message) {
+    }
+
+    private final Services services;
+    private final List<ActorRef<C2sListener.Command>> listeners;
+
+    public AdminOps(Services services, List<ActorRef<C2sListener.Command>> listeners) {
+        this.services = services;
+        this.listeners = listeners;
+    }
+
+    private Jid account(String user) {
+        return Jid.of(user, services.domain().domain(), null);
+    }
+
+    public CompletionStage<Result> addUser(String user, String password) {
+        Jid jid;
+        StoredCredentials creds;
+        try {
+            jid = account(user);
+            creds = StoredCredentials.fromPassword(password);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(new Result(false, e.getMessage()));
+        }
+        return services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.CreateAccount(creds, rt))
+                .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "created " + jid)
+                        : new Result(false, jid + " already exists"));
+    }
+
+    public CompletionStage<Result> removeUser(String user) {
+        Jid jid;
+        try {
+            jid = account(user);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(new Result(false, e.getMessage()));
+        }
+        return services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.DeleteAccount(null, rt))
+                .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "removed " + jid)
+                        : new Result(false, jid + " does not exist"));
+    }
+
+    public CompletionStage<Result> setPassword(String user, String password) {
+        Jid jid;
+        StoredCredentials creds;
+        try {
+            jid = account(user);
+            creds = StoredCredentials.fromPassword(password);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(new Result(false, e.getMessage()));
+        }
+        return services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.ChangePassword(creds, rt))
+                .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "password changed for " + jid)
+                        : new Result(false, jid + " does not exist"));
+    }
+
+    /** Every existing account's JID, sorted (a scan of the journal's persistence ids). */
+    public CompletionStage<List<String>> listUsers() {
+        JdbcReadJournal journal = PersistenceQuery.get(Adapter.toClassic(services.system()))
+                .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+        String prefix = UserEntity.TYPE_KEY.name() + "|";
+        return journal.currentPersistenceIds()
+                .filter(id -> id.startsWith(prefix))
+                .map(id -> id.substring(prefix.length()))
+                .mapAsync(8, id -> services.<UserEntity.Credentials>askUser(Jid.of(id), UserEntity.GetCredentials::new)
+                        .thenApply(c -> c.credentials() == null ? "" : id))
+                .filter(id -> !id.isEmpty())
+                .runWith(Sink.seq(), services.system())
+                .thenApply(ids -> {
+                    List<String> sorted = new ArrayList<>(ids);
+                    sorted.sort(null);
+                    return sorted;
+                });
+    }
+
+    /** The bound sessions on this node. */
+    public CompletionStage<List<String>> listSessions() {
+        List<CompletableFuture<List<Jid>>> parts = new ArrayList<>();
+        for (ActorRef<C2sListener.Command> l : listeners) {
+            parts.add(services.<C2sListener.Command, List<Jid>>ask(l, C2sListener.ListSessions::new).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<String> out = new ArrayList<>();
+            parts.forEach(p -> p.join().forEach(j -> out.add(j.toString())));
+            out.sort(null);
+            return out;
+        });
+    }
+
+    /** Closes the session of a full JID with policy-violation. */
+    public CompletionStage<Result> kick(String fullJid) {
+        Jid jid = Jid.ofOrNull(fullJid);
+        if (jid == null || !jid.isFull()) {
+            return CompletableFuture.completedFuture(new Result(false, "not a full JID: " + fullJid));
+        }
+        return services.<UserEntity.AccountReply>askUser(jid.bare(), rt -> new UserEntity.KickSession(jid.resource(), rt))
+                .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "kicked " + jid)
+                        : new Result(false, "no session " + jid));
+    }
+}

@@ -1,0 +1,272 @@
+package io.parley.engine.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.parley.engine.ParleyNode;
+import io.parley.engine.config.ConfigLoader;
+import io.parley.engine.config.ParleySettings;
+import java.io.Console;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The operator's command line: accounts and sessions. It talks to the running node's admin API;
+ * when the node is stopped it opens the node's store itself (sessions then are none).
+ * <pre>
+ *   parleyctl [--config FILE] user add NAME [PASSWORD]
+ *   parleyctl [--config FILE] user remove NAME
+ *   parleyctl [--config FILE] user passwd NAME [PASSWORD]
+ *   parleyctl [--config FILE] user list
+ *   parleyctl [--config FILE] sessions
+ *   parleyctl [--config FILE] kick FULLJID
+ * </pre>
+ * Without PASSWORD it asks on the terminal (or reads one line from standard input).
+ */
+public final class ParleyCtl {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ParleyCtl() {
+    }
+
+    public static void main(String[] argv) {
+        List<String> args = new ArrayList<>(List.of(argv));
+        Path file = null;
+        int i = args.indexOf("--config");
+        if (i >= 0 && i + 1 < args.size()) {
+            file = Path.of(args.get(i + 1));
+            args.remove(i + 1);
+            args.remove(i);
+        } else if (Files.isRegularFile(Path.of("conf/parley.conf"))) {
+            file = Path.of("conf/parley.conf");
+        }
+        if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help")) {
+            usage(0);
+        }
+        Config config;
+        ParleySettings settings;
+        try {
+            config = file == null ? ConfigLoader.load(ConfigFactory.empty()) : ConfigLoader.load(file);
+            settings = ParleySettings.from(config);
+        } catch (ConfigException e) {
+            System.err.println("parleyctl: bad configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            System.exit(run(args, config, settings));
+        } catch (IllegalArgumentException e) {
+            System.err.println("parleyctl: " + e.getMessage());
+            usage(2);
+        }
+    }
+
+    private static void usage(int code) {
+        System.out.println("""
+                usage: parleyctl [--config FILE] COMMAND
+                  user add NAME [PASSWORD]     create an account
+                  user remove NAME             remove an account with its roster, offline messages and vCard
+                  user passwd NAME [PASSWORD]  set a new password
+                  user list                    list accounts
+                  sessions                     list sessions on the running node
+                  kick FULLJID                 close a session""");
+        System.exit(code);
+    }
+
+    static int run(List<String> args, Config config, ParleySettings settings) {
+        Command cmd = Command.parse(args);
+        Online online = Online.connect(settings);
+        return online != null ? online.run(cmd) : offline(cmd, config, settings);
+    }
+
+    /** A parsed command line. */
+    record Command(String verb, String name, String password) {
+        static Command parse(List<String> a) {
+            String first = a.get(0);
+            if (first.equals("user") && a.size() >= 2) {
+                String verb = a.get(1);
+                switch (verb) {
+                    case "list" -> {
+                        return new Command("list", null, null);
+                    }
+                    case "add", "passwd" -> {
+                        need(a, 3);
+                        return new Command(verb, a.get(2), a.size() > 3 ? a.get(3) : readPassword());
+                    }
+                    case "remove" -> {
+                        need(a, 3);
+                        return new Command(verb, a.get(2), null);
+                    }
+                    default -> throw new IllegalArgumentException("unknown user command " + verb);
+                }
+            }
+            if (first.equals("sessions")) {
+                return new Command("sessions", null, null);
+            }
+            if (first.equals("kick")) {
+                need(a, 2);
+                return new Command("kick", a.get(1), null);
+            }
+            throw new IllegalArgumentException("unknown command " + String.join(" ", a));
+        }
+
+        private static void need(List<String> a, int n) {
+            if (a.size() < n) {
+                throw new IllegalArgumentException("missing argument");
+            }
+        }
+    }
+
+    private static String readPassword() {
+        Console c = System.console();
+        if (c != null) {
+            char[] p = c.readPassword("password: ");
+            return p == null ? "" : new String(p);
+        }
+        try {
+            byte[] line = System.in.readNBytes(4096);
+            return new String(line, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The running node, through its admin API. */
+    static final class Online {
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        private final String base;
+        private final String token;
+
+        private Online(String base, String token) {
+            this.base = base;
+            this.token = token;
+        }
+
+        static Online connect(ParleySettings s) {
+            if (s.admin().port() < 0) {
+                return null;
+            }
+            Path tokenFile = s.dataDir().resolve(AdminHttp.TOKEN_FILE);
+            String host = s.admin().iface().equals("0.0.0.0") ? "127.0.0.1" : s.admin().iface();
+            Online o;
+            try {
+                o = new Online("http://" + host + ":" + s.admin().port(), Files.exists(tokenFile) ? Files.readString(tokenFile).strip() : "");
+                o.request("GET", "/sessions", null);
+                return o;
+            } catch (ConnectException e) {
+                return null;
+            } catch (IOException | InterruptedException e) {
+                return null;
+            }
+        }
+
+        JsonNode request(String method, String path, String body) throws IOException, InterruptedException {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + token)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 401) {
+                throw new IOException("the admin token was refused");
+            }
+            return JSON.readTree(r.body());
+        }
+
+        int run(Command c) {
+            try {
+                String enc = c.name() == null ? null : URLEncoder.encode(c.name(), StandardCharsets.UTF_8).replace("+", "%20");
+                String pw = c.password() == null ? null : JSON.writeValueAsString(Map.of("password", c.password()));
+                JsonNode r = switch (c.verb()) {
+                    case "list" -> request("GET", "/users", null);
+                    case "add" -> request("PUT", "/users/" + enc, pw);
+                    case "passwd" -> request("PUT", "/users/" + enc + "/password", pw);
+                    case "remove" -> request("DELETE", "/users/" + enc, null);
+                    case "sessions" -> request("GET", "/sessions", null);
+                    default -> request("DELETE", "/sessions/" + enc, null);
+                };
+                return print(r);
+            } catch (IOException | InterruptedException e) {
+                System.err.println("parleyctl: " + e.getMessage());
+                return 1;
+            }
+        }
+
+        private static int print(JsonNode r) {
+            if (r.has("users")) {
+                r.get("users").forEach(u -> System.out.println(u.asText()));
+                return 0;
+            }
+            if (r.has("sessions")) {
+                r.get("sessions").forEach(u -> System.out.println(u.asText()));
+                return 0;
+            }
+            boolean ok = r.path("ok").asBoolean(false);
+            (ok ? System.out : System.err).println(r.path("message").asText());
+            return ok ? 0 : 1;
+        }
+    }
+
+    /** The node is stopped: open its store directly. */
+    private static int offline(Command c, Config config, ParleySettings settings) {
+        Config quiet = ConfigFactory.parseMap(Map.of(
+                "parley.c2s.port", -1, "parley.c2s.direct-tls-port", 0, "parley.c2s.interface", "127.0.0.1",
+                "parley.cluster.port", 0, "parley.admin.port", -1, "akka.loglevel", "WARNING")).withFallback(config);
+        ParleyNode node;
+        try {
+            node = ParleyNode.start(quiet).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("parleyctl: the node is not running and its store at " + settings.dataDir()
+                    + " cannot be opened: " + rootCause(e));
+            return 1;
+        }
+        try {
+            AdminOps ops = new AdminOps(node.services(), List.of());
+            CompletionStage<?> work = switch (c.verb()) {
+                case "list" -> ops.listUsers().thenApply(users -> {
+                    users.forEach(System.out::println);
+                    return new AdminOps.Result(true, null);
+                });
+                case "add" -> ops.addUser(c.name(), c.password());
+                case "passwd" -> ops.setPassword(c.name(), c.password());
+                case "remove" -> ops.removeUser(c.name());
+                case "sessions" -> java.util.concurrent.CompletableFuture.completedFuture(new AdminOps.Result(true, null));
+                default -> java.util.concurrent.CompletableFuture.completedFuture(new AdminOps.Result(false, "the node is not running"));
+            };
+            Object r = work.toCompletableFuture().get(60, TimeUnit.SECONDS);
+            AdminOps.Result result = (AdminOps.Result) r;
+            if (result.message() != null) {
+                (result.ok() ? System.out : System.err).println(result.message());
+            }
+            return result.ok() ? 0 : 1;
+        } catch (Exception e) {
+            System.err.println("parleyctl: " + rootCause(e));
+            return 1;
+        } finally {
+            node.stop().toCompletableFuture().join();
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

@@ -1,0 +1,168 @@
+package io.parley.engine.e2e;
+
+import io.parley.engine.testkit.TestNode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.security.KeyStore;
+import java.util.HashMap;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.jivesoftware.smack.ConnectionConfiguration;
+import org.jivesoftware.smack.SmackConfiguration;
+import org.jivesoftware.smack.roster.Roster;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.jivesoftware.smackx.iqregister.AccountManager;
+import org.jxmpp.jid.parts.Localpart;
+
+/** Smack 4.4.8 clients against a test node: trusting its certificate properly, not trusting everything. */
+final class Smack {
+
+    static {
+        // Smack finds its StAX parser through XMLInputFactory; with Aalto (ours) on the class path it would
+        // get Aalto, which reports "" for a default-namespace prefix where Smack asserts null (Smack's
+        // StandardExtensionElementProvider, fatal to its reader thread under -ea). Give Smack the JDK's own
+        // StAX, as a typical application has; Parley itself creates its Aalto and Woodstox readers directly.
+        System.setProperty("javax.xml.stream.XMLInputFactory", "com.sun.xml.internal.stream.XMLInputFactoryImpl");
+        SmackConfiguration.setDefaultReplyTimeout(10_000);
+        XMPPTCPConnection.setUseStreamManagementDefault(false);
+        Roster.setDefaultSubscriptionMode(Roster.SubscriptionMode.manual);
+        SmackConfiguration.DEBUG = Boolean.getBoolean("smack.debug");
+    }
+
+    private Smack() {
+    }
+
+    static X509TrustManager trust(TestNode node) {
+        try {
+            KeyStore ks = io.parley.protocol.tls.TlsContexts.loadOrCreate(node.dataDir().resolve("tls.p12"), "localhost",
+                    "changeit".toCharArray());
+            KeyStore certs = KeyStore.getInstance("PKCS12");
+            certs.load(null, null);
+            certs.setCertificateEntry("parley", ks.getCertificate("parley"));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(certs);
+            return (X509TrustManager) tmf.getTrustManagers()[0];
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static XMPPTCPConnectionConfiguration.Builder config(TestNode node, String user, String password, String resource) {
+        try {
+            XMPPTCPConnectionConfiguration.Builder b = XMPPTCPConnectionConfiguration.builder()
+                    .setXmppDomain("localhost")
+                    .setHost("127.0.0.1")
+                    .setPort(node.port())
+                    .setSecurityMode(ConnectionConfiguration.SecurityMode.required)
+                    .setCustomX509TrustManager(trust(node))
+                    .setConnectTimeout(5000);
+            if (user != null) {
+                b.setUsernameAndPassword(user, password);
+            }
+            if (resource != null) {
+                b.setResource(resource);
+            }
+            return b;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Logs in over STARTTLS. */
+    static XMPPTCPConnection login(TestNode node, String user, String password, String resource) throws Exception {
+        XMPPTCPConnection c = new XMPPTCPConnection(config(node, user, password, resource).build());
+        c.connect().login();
+        return c;
+    }
+
+    /** Creates an account with in-band registration over STARTTLS, on a connection that does not log in. */
+    static void register(TestNode node, String user, String password) throws Exception {
+        XMPPTCPConnection c = new XMPPTCPConnection(config(node, null, null, null).build());
+        try {
+            c.connect();
+            AccountManager.getInstance(c).createAccount(Localpart.from(user), password, new HashMap<>());
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    /** Logs in over Direct TLS (XEP-0368): TLS from the first byte, so Smack's own TLS is off. */
+    static XMPPTCPConnection loginDirectTls(TestNode node, String user, String password, String resource) throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {trust(node)}, null);
+        XMPPTCPConnection c = new XMPPTCPConnection(config(node, user, password, resource)
+                .setPort(node.directTlsPort())
+                .setSecurityMode(ConnectionConfiguration.SecurityMode.disabled)
+                .setSocketFactory(new SniSocketFactory(ctx.getSocketFactory()))
+                .build());
+        c.connect().login();
+        return c;
+    }
+
+    /** Adds SNI for localhost to the sockets Smack creates itself. */
+    private static final class SniSocketFactory extends SSLSocketFactory {
+        private final SSLSocketFactory d;
+
+        SniSocketFactory(SSLSocketFactory d) {
+            this.d = d;
+        }
+
+        private Socket sni(Socket s) {
+            SSLSocket ssl = (SSLSocket) s;
+            SSLParameters p = ssl.getSSLParameters();
+            p.setServerNames(List.of(new SNIHostName("localhost")));
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            ssl.setSSLParameters(p);
+            return ssl;
+        }
+
+        @Override
+        public Socket createSocket() throws IOException {
+            return sni(d.createSocket());
+        }
+
+        @Override
+        public Socket createSocket(Socket s, String h, int p, boolean a) throws IOException {
+            return d.createSocket(s, h, p, a);
+        }
+
+        @Override
+        public Socket createSocket(String h, int p) throws IOException {
+            return sni(d.createSocket(h, p));
+        }
+
+        @Override
+        public Socket createSocket(String h, int p, InetAddress l, int lp) throws IOException {
+            return sni(d.createSocket(h, p, l, lp));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress h, int p) throws IOException {
+            return sni(d.createSocket(h, p));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress h, int p, InetAddress l, int lp) throws IOException {
+            return sni(d.createSocket(h, p, l, lp));
+        }
+
+        @Override
+        public String[] getDefaultCipherSuites() {
+            return d.getDefaultCipherSuites();
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return d.getSupportedCipherSuites();
+        }
+    }
+}
