@@ -20,6 +20,7 @@ public final class Parley {
     }
 
     public static void main(String[] args) {
+        org.slf4j.LoggerFactory.getLogger(Parley.class); // initialise logging before Akka's threads log
         Path file = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {

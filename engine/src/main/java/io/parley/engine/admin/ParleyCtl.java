@@ -47,6 +47,7 @@ public final class ParleyCtl {
     }
 
     public static void main(String[] argv) {
+        org.slf4j.LoggerFactory.getLogger(ParleyCtl.class); // initialise logging before Akka's threads log
         List<String> args = new ArrayList<>(List.of(argv));
         Path file = null;
         int i = args.indexOf("--config");
@@ -60,18 +61,21 @@ public final class ParleyCtl {
         if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help")) {
             usage(0);
         }
-        Config config;
+        Config operator;
         ParleySettings settings;
         try {
-            config = file == null ? ConfigLoader.load(ConfigFactory.empty()) : ConfigLoader.load(file);
-            settings = ParleySettings.from(config);
+            operator = file == null ? ConfigFactory.empty() : ConfigFactory.parseFile(file.toFile());
+            if (file != null && !Files.isRegularFile(file)) {
+                throw new ConfigException.Generic("config file " + file + " does not exist");
+            }
+            settings = ParleySettings.from(ConfigLoader.load(operator));
         } catch (ConfigException e) {
             System.err.println("parleyctl: bad configuration: " + e.getMessage());
             System.exit(2);
             return;
         }
         try {
-            System.exit(run(args, config, settings));
+            System.exit(run(args, operator, settings));
         } catch (IllegalArgumentException e) {
             System.err.println("parleyctl: " + e.getMessage());
             usage(2);
@@ -90,10 +94,16 @@ public final class ParleyCtl {
         System.exit(code);
     }
 
-    static int run(List<String> args, Config config, ParleySettings settings) {
+    static int run(List<String> args, Config operator, ParleySettings settings) {
         Command cmd = Command.parse(args);
-        Online online = Online.connect(settings);
-        return online != null ? online.run(cmd) : offline(cmd, config, settings);
+        Online online;
+        try {
+            online = Online.connect(settings);
+        } catch (IOException | InterruptedException e) {
+            System.err.println("parleyctl: the node answers on its admin port but: " + e.getMessage());
+            return 1;
+        }
+        return online != null ? online.run(cmd) : offline(cmd, operator, settings);
     }
 
     /** A parsed command line. */
@@ -159,21 +169,22 @@ public final class ParleyCtl {
             this.token = token;
         }
 
-        static Online connect(ParleySettings s) {
+        /** The running node, or null when nothing listens on its admin port. */
+        static Online connect(ParleySettings s) throws IOException, InterruptedException {
             if (s.admin().port() < 0) {
                 return null;
             }
             Path tokenFile = s.dataDir().resolve(AdminHttp.TOKEN_FILE);
             String host = s.admin().iface().equals("0.0.0.0") ? "127.0.0.1" : s.admin().iface();
-            Online o;
+            Online o = new Online("http://" + host + ":" + s.admin().port(),
+                    Files.exists(tokenFile) ? Files.readString(tokenFile).strip() : "");
             try {
-                o = new Online("http://" + host + ":" + s.admin().port(), Files.exists(tokenFile) ? Files.readString(tokenFile).strip() : "");
                 o.request("GET", "/sessions", null);
                 return o;
             } catch (ConnectException e) {
                 return null;
-            } catch (IOException | InterruptedException e) {
-                return null;
+            } catch (IOException e) {
+                throw new IOException(e.getMessage() + " (is " + tokenFile.toAbsolutePath() + " this node's data directory?)", e);
             }
         }
 
@@ -223,10 +234,10 @@ public final class ParleyCtl {
     }
 
     /** The node is stopped: open its store directly. */
-    private static int offline(Command c, Config config, ParleySettings settings) {
-        Config quiet = ConfigFactory.parseMap(Map.of(
+    private static int offline(Command c, Config operator, ParleySettings settings) {
+        Config quiet = ConfigLoader.load(ConfigFactory.parseMap(Map.of(
                 "parley.c2s.port", -1, "parley.c2s.direct-tls-port", 0, "parley.c2s.interface", "127.0.0.1",
-                "parley.cluster.port", 0, "parley.admin.port", -1, "akka.loglevel", "WARNING")).withFallback(config);
+                "parley.cluster.port", 0, "parley.admin.port", -1, "akka.loglevel", "WARNING")).withFallback(operator));
         ParleyNode node;
         try {
             node = ParleyNode.start(quiet).toCompletableFuture().get(60, TimeUnit.SECONDS);

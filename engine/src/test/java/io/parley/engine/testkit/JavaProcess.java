@@ -1,0 +1,46 @@
+package io.parley.engine.testkit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a main class in a forked JVM with the test class path, as an operator would run the scripts. */
+public final class JavaProcess {
+
+    public record Result(int exitCode, String output) {
+    }
+
+    private JavaProcess() {
+    }
+
+    public static Process start(Path dir, String mainClass, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+    }
+
+    /** Runs to completion (bounded); the process is killed if it overruns. */
+    public static Result run(Path dir, String mainClass, List<String> args, String stdin) throws Exception {
+        Process p = start(dir, mainClass, args);
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(mainClass + " did not finish");
+        }
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    public static Path writeConfig(Path dir, String hocon) throws IOException {
+        Path f = dir.resolve("test.conf");
+        Files.writeString(f, hocon);
+        return f;
+    }
+}
