@@ -38,17 +38,10 @@ public final class AdminOps {
     }
 
     public CompletionStage<Result> addUser(String user, String password) {
-        Jid jid;
-        StoredCredentials creds;
-        try {
-            jid = account(user);
-            creds = StoredCredentials.fromPassword(password);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.completedFuture(new Result(false, e.getMessage()));
-        }
-        return services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.CreateAccount(creds, rt))
-                .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "created " + jid)
-                        : new Result(false, jid + " already exists"));
+        return withCredentials(user, password, (jid, creds) ->
+                services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.CreateAccount(creds, rt))
+                        .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "created " + jid)
+                                : new Result(false, jid + " already exists")));
     }
 
     public CompletionStage<Result> removeUser(String user) {
@@ -64,17 +57,20 @@ public final class AdminOps {
     }
 
     public CompletionStage<Result> setPassword(String user, String password) {
-        Jid jid;
-        StoredCredentials creds;
+        return withCredentials(user, password, (jid, creds) ->
+                services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.ChangePassword(creds, rt))
+                        .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "password changed for " + jid)
+                                : new Result(false, jid + " does not exist")));
+    }
+
+    /** Checks the user name and derives the credentials, or fails with the reason. */
+    private CompletionStage<Result> withCredentials(String user, String password,
+                                                    java.util.function.BiFunction<Jid, StoredCredentials, CompletionStage<Result>> then) {
         try {
-            jid = account(user);
-            creds = StoredCredentials.fromPassword(password);
+            return then.apply(account(user), StoredCredentials.fromPassword(password));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(new Result(false, e.getMessage()));
         }
-        return services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.ChangePassword(creds, rt))
-                .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "password changed for " + jid)
-                        : new Result(false, jid + " does not exist"));
     }
 
     /** Every existing account's JID, sorted (a scan of the journal's persistence ids). */
