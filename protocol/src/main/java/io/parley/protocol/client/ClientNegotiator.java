@@ -26,7 +26,7 @@ public final class ClientNegotiator {
 
     /** How to negotiate. */
     public record Settings(String domain, String username, String password, String resource,
-                           SaslMechanism mechanism, TlsPolicy tls, boolean register) {
+                           SaslMechanism mechanism, TlsPolicy tls, boolean register, io.parley.protocol.sasl.ScramCache cache) {
         public Settings {
             Objects.requireNonNull(domain, "domain");
             Objects.requireNonNull(username, "username");
@@ -36,23 +36,28 @@ public final class ClientNegotiator {
         }
 
         public static Settings of(String domain, String username, String password) {
-            return new Settings(domain, username, password, null, SaslMechanism.SCRAM_SHA_256, TlsPolicy.REQUIRED, false);
+            return new Settings(domain, username, password, null, SaslMechanism.SCRAM_SHA_256, TlsPolicy.REQUIRED, false, null);
         }
 
         public Settings withResource(String r) {
-            return new Settings(domain, username, password, r, mechanism, tls, register);
+            return new Settings(domain, username, password, r, mechanism, tls, register, cache);
         }
 
         public Settings withMechanism(SaslMechanism m) {
-            return new Settings(domain, username, password, resource, m, tls, register);
+            return new Settings(domain, username, password, resource, m, tls, register, cache);
         }
 
         public Settings withTls(TlsPolicy t) {
-            return new Settings(domain, username, password, resource, mechanism, t, register);
+            return new Settings(domain, username, password, resource, mechanism, t, register, cache);
         }
 
         public Settings withRegistration(boolean r) {
-            return new Settings(domain, username, password, resource, mechanism, tls, r);
+            return new Settings(domain, username, password, resource, mechanism, tls, r, cache);
+        }
+
+        /** Reuse SCRAM SaltedPassword values across logins (load generators). */
+        public Settings withScramCache(io.parley.protocol.sasl.ScramCache c) {
+            return new Settings(domain, username, password, resource, mechanism, tls, register, c);
         }
     }
 
@@ -191,7 +196,8 @@ public final class ClientNegotiator {
         if (!offered) {
             return fail(settings.mechanism().mechanismName() + " is not offered");
         }
-        sasl = SaslClient.create(settings.mechanism(), settings.username(), settings.password());
+        sasl = settings.cache() == null ? SaslClient.create(settings.mechanism(), settings.username(), settings.password())
+                : SaslClient.create(settings.mechanism(), settings.username(), settings.password(), settings.cache());
         state = State.AUTHENTICATING;
         return send(new OutboundFrame.Element(XmlElement.builder("auth", Namespaces.SASL)
                 .attr("mechanism", settings.mechanism().mechanismName())

@@ -35,6 +35,13 @@ public interface SaslClient {
                 : new ScramClient(mechanism.scramAlgorithm(), username, password, authzid, nonces);
     }
 
+    /** A client that reuses SaltedPassword values from a cache (SCRAM only; PLAIN ignores it). */
+    static SaslClient create(SaslMechanism mechanism, String username, String password, ScramCache cache) {
+        return mechanism == SaslMechanism.PLAIN
+                ? new PlainClient(null, username, password)
+                : new ScramClient(mechanism.scramAlgorithm(), username, password, null, ScramServer.RANDOM_NONCE, cache);
+    }
+
     /** A SASL exchange the client must abandon. */
     final class SaslClientException extends RuntimeException {
         public SaslClientException(String message) {

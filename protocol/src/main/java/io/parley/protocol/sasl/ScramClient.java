@@ -10,12 +10,19 @@ final class ScramClient implements SaslClient {
 
     private final ScramAlgorithm algorithm;
     private final String password;
+    private final ScramCache cache;
     private final String gs2Header;
     private final String clientFirstBare;
     private final String clientNonce;
     private byte[] expectedServerSignature;
 
     ScramClient(ScramAlgorithm algorithm, String username, String password, String authzid, Supplier<String> nonces) {
+        this(algorithm, username, password, authzid, nonces, null);
+    }
+
+    ScramClient(ScramAlgorithm algorithm, String username, String password, String authzid, Supplier<String> nonces,
+                ScramCache cache) {
+        this.cache = cache;
         this.algorithm = algorithm;
         this.password = StoredCredentials.normalisePassword(password);
         this.gs2Header = "n," + (authzid == null ? "" : "a=" + ScramServer.encodeSaslName(authzid)) + ",";
@@ -70,7 +77,8 @@ final class ScramClient implements SaslClient {
         String withoutProof = "c=" + Base64.getEncoder().encodeToString(gs2Header.getBytes(StandardCharsets.UTF_8))
                 + ",r=" + nonce;
         byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
-        byte[] salted = algorithm.hi(password.getBytes(StandardCharsets.UTF_8), saltBytes, iterations);
+        byte[] salted = cache != null ? cache.saltedPassword(algorithm, password, saltBytes, iterations)
+                : algorithm.hi(password.getBytes(StandardCharsets.UTF_8), saltBytes, iterations);
         byte[] clientKey = algorithm.hmac(salted, "Client Key".getBytes(StandardCharsets.US_ASCII));
         byte[] storedKey = algorithm.hash(clientKey);
         byte[] signature = algorithm.hmac(storedKey, authMessage);

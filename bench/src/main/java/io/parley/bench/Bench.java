@@ -1,0 +1,152 @@
+package io.parley.bench;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.ConfigFactory;
+import io.parley.bench.load.Accounts;
+import io.parley.bench.load.Connector;
+import io.parley.bench.load.Target;
+import io.parley.bench.report.Report;
+import io.parley.bench.scenario.ChatScenario;
+import io.parley.bench.scenario.Context;
+import io.parley.bench.scenario.IdleSessionsScenario;
+import io.parley.bench.scenario.LoginStormScenario;
+import io.parley.bench.scenario.PresenceStormScenario;
+import io.parley.bench.scenario.ScenarioResult;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The load generator: runs scenarios against one or more XMPP servers, one after another, and
+ * writes a report.
+ * <pre>
+ * java -cp bench/target/parley-benchmarks.jar io.parley.bench.Bench \
+ *   --target name=parley,port=5222,pid=1234,jvm=true --target name=ejabberd,port=15222,pid=5678 \
+ *   --scenario chat:pairs=500,rates=2000/5000/10000,step=10 --scenario login:rates=50/100/200,step=5 \
+ *   --scenario idle:sessions=5000,rate=500 --scenario presence:users=300,contacts=20,changes=5 \
+ *   [--provision 2000] [--prefix b] [--sources 8] [--out bench-results]
+ * </pre>
+ * Every server is provisioned the same way (in-band registration) with accounts
+ * {@code <prefix>0..N-1}; clients spread over 127.0.0.1..127.0.0.{sources}.
+ */
+public final class Bench {
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Target> targets = new ArrayList<>();
+        List<String> scenarios = new ArrayList<>();
+        int provision = 0;
+        String prefix = "b";
+        int sources = 8;
+        Path out = Path.of("bench-results");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--target" -> targets.add(Target.parse(args[++i]));
+                case "--scenario" -> scenarios.add(args[++i]);
+                case "--provision" -> provision = Integer.parseInt(args[++i]);
+                case "--prefix" -> prefix = args[++i];
+                case "--sources" -> sources = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        if (targets.isEmpty() || scenarios.isEmpty()) {
+            System.err.println("usage: Bench --target SPEC [--target SPEC...] --scenario SPEC [...] [--provision N] [--out DIR]");
+            System.exit(2);
+        }
+        List<ScenarioResult> results = run(targets, scenarios, provision, prefix, sources, System.out::println);
+        Report report = new Report(machine(), results);
+        report.write(out);
+        System.out.println(report.markdownTable());
+        System.out.println("report: " + out.resolve("report.html").toAbsolutePath());
+        System.exit(0);
+    }
+
+    /** Runs every scenario against every target, in order. */
+    public static List<ScenarioResult> run(List<Target> targets, List<String> scenarios, int provision, String prefix,
+                                           int sources, java.util.function.Consumer<String> log) throws Exception {
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", ConfigFactory.parseString("""
+                akka.loglevel = WARNING
+                akka.stdout-loglevel = WARNING
+                akka.io.tcp.max-channels = unlimited
+                """).withFallback(ConfigFactory.load()));
+        try {
+            Connector connector = new Connector(system, sources);
+            Accounts accounts = new Accounts(prefix);
+            List<ScenarioResult> results = new ArrayList<>();
+            for (Target t : targets) {
+                if (provision > 0) {
+                    log.accept(t.name() + ": provisioning " + provision + " accounts");
+                    int failed = accounts.provision(connector, t, provision, 64);
+                    if (failed > 0) {
+                        log.accept(t.name() + ": " + failed + " accounts could not be registered");
+                    }
+                }
+                Context ctx = new Context(system, connector, accounts, t, log);
+                for (String spec : scenarios) {
+                    results.add(runOne(ctx, spec));
+                    TimeUnit.SECONDS.sleep(2);
+                }
+            }
+            return results;
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    static ScenarioResult runOne(Context ctx, String spec) throws Exception {
+        String name = spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec;
+        Map<String, String> p = new HashMap<>();
+        if (spec.contains(":")) {
+            for (String kv : spec.substring(spec.indexOf(':') + 1).split(",")) {
+                String[] parts = kv.split("=", 2);
+                p.put(parts[0], parts[1]);
+            }
+        }
+        return switch (name) {
+            case "chat" -> ChatScenario.run(ctx, new ChatScenario.Params(i(p, "pairs", 100), ints(p, "rates", "500/1000/2000"),
+                    i(p, "step", 10), d(p, "p99", 50), i(p, "loginRate", 200)));
+            case "login" -> LoginStormScenario.run(ctx, new LoginStormScenario.Params(ints(p, "rates", "50/100/200"),
+                    i(p, "step", 5), i(p, "accounts", 500), d(p, "p99", 1000)));
+            case "idle" -> IdleSessionsScenario.run(ctx, new IdleSessionsScenario.Params(i(p, "sessions", 1000),
+                    i(p, "rate", 300), i(p, "hold", 3)));
+            case "presence" -> PresenceStormScenario.run(ctx, new PresenceStormScenario.Params(i(p, "users", 100),
+                    i(p, "contacts", 10), i(p, "changes", 5), i(p, "loginRate", 200), i(p, "changeRate", 200)));
+            default -> throw new IllegalArgumentException("unknown scenario " + name);
+        };
+    }
+
+    private static int i(Map<String, String> p, String k, int dflt) {
+        return p.containsKey(k) ? Integer.parseInt(p.get(k)) : dflt;
+    }
+
+    private static double d(Map<String, String> p, String k, double dflt) {
+        return p.containsKey(k) ? Double.parseDouble(p.get(k)) : dflt;
+    }
+
+    private static List<Integer> ints(Map<String, String> p, String k, String dflt) {
+        return Arrays.stream(p.getOrDefault(k, dflt).split("/")).map(Integer::parseInt).toList();
+    }
+
+    static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("date", Instant.now().toString());
+        m.put("cpus", Runtime.getRuntime().availableProcessors());
+        m.put("memoryMb", ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize() / (1024 * 1024));
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        return m;
+    }
+}

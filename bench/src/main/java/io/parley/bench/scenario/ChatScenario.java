@@ -1,0 +1,143 @@
+package io.parley.bench.scenario;
+
+import io.parley.bench.load.ClientHandle;
+import io.parley.bench.load.Metrics;
+import io.parley.bench.load.StanzaListener;
+import io.parley.protocol.xml.Namespaces;
+import io.parley.protocol.xml.XmlElement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Steady one-to-one chat: {@code pairs} sender/receiver pairs online; each step sends at a total
+ * rate for a while, every message to the partner's bare JID carrying its send time, and measures
+ * delivered messages per second and end-to-end latency (HdrHistogram) and loss. Steps rise
+ * until p99 passes four times the bound or loss passes 5%. The headline is the highest delivered
+ * rate whose p99 stayed within the bound ({@code p99BoundMs}, 50 ms) with no loss.
+ */
+public final class ChatScenario {
+
+    public record Params(int pairs, List<Integer> rates, int stepSeconds, double p99BoundMs, int loginRate) {
+    }
+
+    private ChatScenario() {
+    }
+
+    public static ScenarioResult run(Context ctx, Params p) throws Exception {
+        Metrics metrics = new Metrics();
+        StanzaListener listener = (client, stanza) -> {
+            if (stanza.name().equals("message")) {
+                String body = stanza.elementText("body", Namespaces.CLIENT);
+                if (body != null && body.startsWith("t=")) {
+                    int end = body.indexOf(' ');
+                    long sentAt = Long.parseLong(body.substring(2, end < 0 ? body.length() : end));
+                    metrics.latencyNanos(System.nanoTime() - sentAt);
+                    metrics.received.increment();
+                } else if ("error".equals(stanza.attr("type"))) {
+                    metrics.errors.increment();
+                }
+            }
+        };
+        ctx.log.accept(ctx.target.name() + " chat: logging in " + 2 * p.pairs() + " clients");
+        List<ClientHandle> clients = ctx.open(0, 2 * p.pairs(), p.loginRate(), "chat", true, listener);
+        if (clients.size() < 2 * p.pairs()) {
+            ctx.log.accept(ctx.target.name() + " chat: only " + clients.size() + " clients logged in");
+        }
+        int pairs = clients.size() / 2;
+        List<Map<String, Object>> steps = new ArrayList<>();
+        ScheduledFuture<?> sampler = ctx.sampleEverySecond(metrics, "chat");
+        double best = 0;
+        try {
+            for (int rate : p.rates()) {
+                Histogram before = metrics.snapshot();
+                long sent0 = metrics.sent.sum();
+                long recv0 = metrics.received.sum();
+                long err0 = metrics.errors.sum();
+                long stepStart = System.nanoTime();
+                send(ctx, clients, pairs, rate, p.stepSeconds(), metrics);
+                long sendEnd = System.nanoTime();
+                // let what is in flight arrive (bounded)
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (metrics.received.sum() - recv0 < metrics.sent.sum() - sent0 && System.nanoTime() < deadline) {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
+                TimeUnit.MILLISECONDS.sleep(1100); // the next sample holds the stragglers' latencies
+                Histogram h = metrics.snapshot();
+                h.subtract(before);
+                Metrics.Latency lat = Metrics.Latency.of(h);
+                long sent = metrics.sent.sum() - sent0;
+                long recv = metrics.received.sum() - recv0;
+                double seconds = (sendEnd - stepStart) / 1e9;
+                double loss = sent == 0 ? 0 : Math.max(0, (sent - recv) / (double) sent);
+                Map<String, Object> step = new LinkedHashMap<>();
+                step.put("targetRate", rate);
+                step.put("sent", sent);
+                step.put("delivered", recv);
+                step.put("errors", metrics.errors.sum() - err0);
+                step.put("deliveredPerSecond", round(recv / seconds));
+                step.put("loss", round(loss));
+                step.put("p50Ms", lat.p50Ms());
+                step.put("p95Ms", lat.p95Ms());
+                step.put("p99Ms", lat.p99Ms());
+                step.put("maxMs", lat.maxMs());
+                steps.add(step);
+                ctx.log.accept(ctx.target.name() + " chat step " + step);
+                if (lat.p99Ms() <= p.p99BoundMs() && loss < 0.001) {
+                    best = Math.max(best, recv / seconds);
+                }
+                if (lat.p99Ms() > 4 * p.p99BoundMs() || loss > 0.05) {
+                    break;
+                }
+            }
+        } finally {
+            sampler.cancel(false);
+            Context.closeAll(clients);
+        }
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("pairs", pairs);
+        params.put("rates", p.rates());
+        params.put("stepSeconds", p.stepSeconds());
+        params.put("p99BoundMs", p.p99BoundMs());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("bestDeliveredPerSecondWithinBound", round(best));
+        summary.put("overall", metrics.overall());
+        return new ScenarioResult("chat", ctx.target.name(), params, summary, steps, metrics.timeline());
+    }
+
+    /** Sends at {@code rate} messages/s for {@code seconds}, in 10 ms ticks, senders in turn. */
+    private static void send(Context ctx, List<ClientHandle> clients, int pairs, int rate, int seconds, Metrics metrics)
+            throws InterruptedException {
+        String domain = ctx.target.domain();
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        long sentSoFar = 0;
+        int next = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= end) {
+                break;
+            }
+            long due = (long) ((now - start) / 1e9 * rate);
+            for (; sentSoFar < due; sentSoFar++) {
+                int i = next++ % pairs;
+                ClientHandle from = clients.get(2 * i);
+                ClientHandle to = clients.get(2 * i + 1);
+                from.send(XmlElement.builder("message", Namespaces.CLIENT)
+                        .attr("to", to.jid().bare().toString()).attr("type", "chat").attr("id", "m" + sentSoFar)
+                        .textElement("body", Namespaces.CLIENT, "t=" + System.nanoTime() + " hello from the bench " + domain)
+                        .build());
+                metrics.sent.increment();
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+    }
+
+    static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

@@ -1,0 +1,92 @@
+package io.parley.bench.scenario;
+
+import akka.actor.typed.ActorSystem;
+import io.parley.bench.load.Accounts;
+import io.parley.bench.load.ClientHandle;
+import io.parley.bench.load.Connector;
+import io.parley.bench.load.Metrics;
+import io.parley.bench.load.StanzaListener;
+import io.parley.bench.load.Target;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** What scenarios share: the target, the connector, the accounts, a clock for pacing, a progress log. */
+public final class Context {
+
+    final ActorSystem<?> system;
+    final Connector connector;
+    final Accounts accounts;
+    final Target target;
+    final Consumer<String> log;
+    final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bench-timer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Context(ActorSystem<?> system, Connector connector, Accounts accounts, Target target, Consumer<String> log) {
+        this.system = system;
+        this.connector = connector;
+        this.accounts = accounts;
+        this.target = target;
+        this.log = log;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    /** Samples the metrics every second while the returned handle is not cancelled. */
+    ScheduledFuture<?> sampleEverySecond(Metrics metrics, String label) {
+        return timer.scheduleAtFixedRate(() -> {
+            Metrics.Sample s = metrics.sample();
+            log.accept(String.format("%s %s t=%.0fs sent=%d recv=%d err=%d p99=%.1fms", target.name(), label,
+                    s.seconds(), s.sent(), s.received(), s.errors(), s.p99Ms()));
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Opens sessions for accounts {@code from..to-1} at {@code perSecond}, waits for each to be ready
+     * (bounded), and returns those that made it.
+     */
+    List<ClientHandle> open(int from, int to, int perSecond, String resource, boolean presence, StanzaListener listener)
+            throws InterruptedException {
+        List<ClientHandle> all = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = from; i < to; i++) {
+            long due = start + (long) ((i - from) * 1e9 / perSecond);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            all.add(connector.connect(target, accounts.user(i), accounts.password(i), resource, false, presence, listener));
+        }
+        List<ClientHandle> ready = new ArrayList<>();
+        for (ClientHandle c : all) {
+            try {
+                c.ready().get(60, TimeUnit.SECONDS);
+                ready.add(c);
+            } catch (Exception e) {
+                c.close();
+            }
+        }
+        return ready;
+    }
+
+    /** Closes clients and waits (bounded) for their connections to end. */
+    static void closeAll(List<ClientHandle> clients) {
+        clients.forEach(ClientHandle::close);
+        CompletableFuture<?>[] closing = clients.stream().map(c -> c.closed().exceptionally(e -> null)).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(closing).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // some did not close in time; their sockets go with the process
+        }
+    }
+}

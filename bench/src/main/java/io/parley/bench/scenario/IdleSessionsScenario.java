@@ -1,0 +1,58 @@
+package io.parley.bench.scenario;
+
+import io.parley.bench.load.ClientHandle;
+import io.parley.bench.load.Metrics;
+import io.parley.bench.load.StanzaListener;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Idle sessions held: opens authenticated TLS sessions (roster fetched, presence sent) and holds
+ * them; reports how many were held and the server's memory per session: resident set growth
+ * and, for a JVM, heap growth after a full GC, divided by the sessions held.
+ */
+public final class IdleSessionsScenario {
+
+    public record Params(int sessions, int loginRate, int holdSeconds) {
+    }
+
+    private IdleSessionsScenario() {
+    }
+
+    public static ScenarioResult run(Context ctx, Params p) throws Exception {
+        long pid = ctx.target.pid();
+        boolean jvm = ctx.target.jvm();
+        long heap0 = jvm ? ServerProbe.heapAfterGcKb(pid) : -1;
+        long rss0 = ServerProbe.rssKb(pid);
+        ctx.log.accept(ctx.target.name() + " idle: before rss=" + rss0 + "K heap=" + heap0 + "K; opening " + p.sessions());
+        long start = System.nanoTime();
+        List<ClientHandle> held = ctx.open(0, p.sessions(), p.loginRate(), "idle", true, StanzaListener.IGNORE);
+        double openSeconds = (System.nanoTime() - start) / 1e9;
+        TimeUnit.SECONDS.sleep(p.holdSeconds());
+        long alive = held.stream().filter(c -> !c.closed().isDone()).count();
+        long rss1 = ServerProbe.rssKb(pid);
+        long heap1 = jvm ? ServerProbe.heapAfterGcKb(pid) : -1;
+        List<String> classes = jvm ? ServerProbe.topClasses(pid, 25) : List.of();
+        ctx.log.accept(ctx.target.name() + " idle: held " + alive + " rss=" + rss1 + "K heap=" + heap1 + "K");
+        Context.closeAll(held);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("sessions", p.sessions());
+        params.put("loginRate", p.loginRate());
+        params.put("holdSeconds", p.holdSeconds());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("held", alive);
+        summary.put("openSeconds", ChatScenario.round(openSeconds));
+        summary.put("rssBeforeKb", rss0);
+        summary.put("rssAfterKb", rss1);
+        summary.put("rssPerSessionBytes", rss0 < 0 || alive == 0 ? -1 : (rss1 - rss0) * 1024 / alive);
+        if (jvm) {
+            summary.put("heapBeforeKb", heap0);
+            summary.put("heapAfterKb", heap1);
+            summary.put("heapPerSessionBytes", heap0 < 0 || alive == 0 ? -1 : (heap1 - heap0) * 1024 / alive);
+            summary.put("topClasses", classes);
+        }
+        return new ScenarioResult("idle", ctx.target.name(), params, summary, List.of(), new Metrics().timeline());
+    }
+}

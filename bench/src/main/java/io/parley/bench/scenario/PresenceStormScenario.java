@@ -1,0 +1,119 @@
+package io.parley.bench.scenario;
+
+import io.parley.bench.load.ClientHandle;
+import io.parley.bench.load.Metrics;
+import io.parley.bench.load.StanzaListener;
+import io.parley.protocol.xml.Namespaces;
+import io.parley.protocol.xml.XmlElement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Presence storm: {@code users} accounts in a ring, each subscribed both ways to its
+ * {@code contacts} neighbours (set up once, as the clients would: subscribe, subscribed). Then
+ * everybody logs in at a rate (probes and broadcasts), and each user changes status
+ * {@code changes} times; each status carries its send time, so every delivered presence gives a
+ * latency. Reports presence deliveries per second, latency and loss against the expected count.
+ */
+public final class PresenceStormScenario {
+
+    public record Params(int users, int contacts, int changes, int loginRate, int changeRate) {
+    }
+
+    private PresenceStormScenario() {
+    }
+
+    public static ScenarioResult run(Context ctx, Params p) throws Exception {
+        subscribeRing(ctx, p);
+        Metrics metrics = new Metrics();
+        StanzaListener listener = (client, stanza) -> {
+            if (stanza.name().equals("presence") && stanza.attr("type") == null
+                    && !client.jid().bare().toString().equals(bareOf(stanza.attr("from")))) {
+                String status = stanza.elementText("status", Namespaces.CLIENT);
+                if (status != null && status.startsWith("t=")) {
+                    metrics.latencyNanos(System.nanoTime() - Long.parseLong(status.substring(2)));
+                    metrics.received.increment();
+                }
+            }
+        };
+        ScheduledFuture<?> sampler = ctx.sampleEverySecond(metrics, "presence");
+        long loginStart = System.nanoTime();
+        List<ClientHandle> online = ctx.open(0, p.users(), p.loginRate(), "storm", true, listener);
+        double loginSeconds = (System.nanoTime() - loginStart) / 1e9;
+        long expected = 0;
+        long start = System.nanoTime();
+        try {
+            long total = (long) online.size() * p.changes();
+            for (long i = 0; i < total; i++) {
+                long due = start + (long) (i * 1e9 / p.changeRate());
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                ClientHandle c = online.get((int) (i % online.size()));
+                c.send(XmlElement.builder("presence", Namespaces.CLIENT)
+                        .textElement("show", Namespaces.CLIENT, i % 2 == 0 ? "away" : "dnd")
+                        .textElement("status", Namespaces.CLIENT, "t=" + System.nanoTime()).build());
+                metrics.sent.increment();
+                expected += p.contacts();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (metrics.received.sum() < expected && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            TimeUnit.MILLISECONDS.sleep(1100);
+        } finally {
+            sampler.cancel(false);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Context.closeAll(online);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("users", p.users());
+        params.put("contacts", p.contacts());
+        params.put("changes", p.changes());
+        params.put("loginRate", p.loginRate());
+        params.put("changeRate", p.changeRate());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        long delivered = metrics.received.sum();
+        summary.put("online", online.size());
+        summary.put("loginSeconds", ChatScenario.round(loginSeconds));
+        summary.put("expectedDeliveries", expected);
+        summary.put("delivered", delivered);
+        summary.put("deliveredPerSecond", ChatScenario.round(delivered / seconds));
+        summary.put("loss", expected == 0 ? 0 : ChatScenario.round(Math.max(0, expected - delivered) / (double) expected));
+        summary.put("latency", metrics.overall());
+        return new ScenarioResult("presence", ctx.target.name(), params, summary, List.of(), metrics.timeline());
+    }
+
+    private static String bareOf(String jid) {
+        if (jid == null) {
+            return "";
+        }
+        int slash = jid.indexOf('/');
+        return slash < 0 ? jid : jid.substring(0, slash);
+    }
+
+    /** Every user i subscribes to i+1..i+contacts (mod users) and approves requests: 'both' with its neighbours. */
+    private static void subscribeRing(Context ctx, Params p) throws InterruptedException {
+        ctx.log.accept(ctx.target.name() + " presence: building the subscription ring");
+        StanzaListener approve = (client, stanza) -> {
+            if (stanza.name().equals("presence") && "subscribe".equals(stanza.attr("type"))) {
+                client.send(XmlElement.builder("presence", Namespaces.CLIENT).attr("to", bareOf(stanza.attr("from")))
+                        .attr("type", "subscribed").build());
+            }
+        };
+        List<ClientHandle> all = ctx.open(0, p.users(), p.loginRate(), "setup", true, approve);
+        for (int i = 0; i < all.size(); i++) {
+            for (int k = 1; k <= p.contacts(); k++) {
+                ClientHandle contact = all.get((i + k) % all.size());
+                all.get(i).send(XmlElement.builder("presence", Namespaces.CLIENT)
+                        .attr("to", contact.jid().bare().toString()).attr("type", "subscribe").build());
+            }
+        }
+        TimeUnit.SECONDS.sleep(Math.max(3, p.users() * p.contacts() / 2000));
+        Context.closeAll(all);
+    }
+}
