@@ -162,11 +162,13 @@ public final class Report {
                 h.append("<h3>Completed per second over time</h3>").append(lineChart(throughput, "s", "/s"));
                 h.append("<h3>p99 latency per second (ms)</h3>").append(lineChart(p99, "s", "ms"));
             }
+            charts(h, s, targets);
             for (ScenarioResult r : results) {
                 if (r.scenario().equals(s)) {
                     h.append("<h3>").append(esc(r.target())).append("</h3><p>").append(esc(String.valueOf(r.params()))).append("</p>");
                     Map<String, Object> summary = new LinkedHashMap<>(r.summary());
                     Object classes = summary.remove("topClasses");
+                    summary.remove("rssTimeline");
                     h.append(htmlTable(List.of(summary)));
                     if (!r.steps().isEmpty()) {
                         h.append(htmlTable(r.steps()));
@@ -180,6 +182,93 @@ public final class Report {
             }
         }
         return h.append("</body></html>").toString();
+    }
+
+    /** Per-scenario charts beyond the timelines: latency percentiles and memory. */
+    private void charts(StringBuilder h, String scenario, List<String> targets) {
+        List<String> pct = List.of("p50Ms", "p95Ms", "p99Ms", "maxMs");
+        List<double[]> latencies = new ArrayList<>();
+        List<List<double[]>> rss = new ArrayList<>();
+        List<double[]> perSession = new ArrayList<>();
+        boolean anyLatency = false;
+        boolean anyMemory = false;
+        for (String t : targets) {
+            double[] lat = new double[pct.size()];
+            double[] mem = new double[2];
+            List<double[]> rssLine = new ArrayList<>();
+            for (ScenarioResult r : results) {
+                if (!r.scenario().equals(scenario) || !r.target().equals(t)) {
+                    continue;
+                }
+                Object overall = r.summary().containsKey("overall") ? r.summary().get("overall") : r.summary().get("latency");
+                if (overall instanceof Metrics.Latency l && l.count() > 0) {
+                    lat = new double[] {l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs()};
+                    anyLatency = true;
+                }
+                if (r.summary().get("rssPerSessionBytes") instanceof Number n) {
+                    mem[0] = Math.max(0, n.doubleValue());
+                    anyMemory = true;
+                }
+                if (r.summary().get("heapPerSessionBytes") instanceof Number n) {
+                    mem[1] = Math.max(0, n.doubleValue());
+                }
+                if (r.summary().get("rssTimeline") instanceof List<?> points) {
+                    for (Object o : points) {
+                        if (o instanceof double[] xy) {
+                            rssLine.add(new double[] {xy[0], xy[1] / 1024});
+                        }
+                    }
+                }
+            }
+            latencies.add(lat);
+            perSession.add(mem);
+            rss.add(rssLine);
+        }
+        if (anyLatency) {
+            h.append("<h3>Latency percentiles over the whole run (ms)</h3>")
+                    .append(barChart(List.of("p50", "p95", "p99", "max"), latencies, "ms"));
+        }
+        if (anyMemory) {
+            h.append("<h3>Server memory per idle session (bytes)</h3>")
+                    .append(barChart(List.of("RSS / session", "heap after GC / session"), perSession, "B"));
+        }
+        if (rss.stream().anyMatch(l -> !l.isEmpty())) {
+            h.append("<h3>Server resident memory while sessions open (MiB)</h3>").append(lineChart(rss, "s", "MiB"));
+        }
+    }
+
+    /** Grouped bars: one group per label, one bar per target. */
+    static String barChart(List<String> labels, List<double[]> valuesPerTarget, String unit) {
+        int w = 900;
+        int hgt = 260;
+        int pad = 50;
+        double max = 1;
+        for (double[] v : valuesPerTarget) {
+            for (double x : v) {
+                max = Math.max(max, x);
+            }
+        }
+        int groups = labels.size();
+        int bars = Math.max(1, valuesPerTarget.size());
+        double groupW = (w - pad - 10) / (double) groups;
+        double barW = groupW * 0.8 / bars;
+        StringBuilder b = new StringBuilder("<svg xmlns='http://www.w3.org/2000/svg' width='" + w + "' height='" + hgt + "'>");
+        b.append("<line x1='").append(pad).append("' y1='").append(hgt - pad).append("' x2='").append(w - 10).append("' y2='")
+                .append(hgt - pad).append("' stroke='#888'/>");
+        for (int g = 0; g < groups; g++) {
+            double x0 = pad + g * groupW + groupW * 0.1;
+            b.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='11'>%s</text>", x0, hgt - pad + 16, esc(labels.get(g))));
+            for (int t = 0; t < valuesPerTarget.size(); t++) {
+                double v = valuesPerTarget.get(t)[g];
+                double bh = v / max * (hgt - pad - 30);
+                double x = x0 + t * barW;
+                b.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s'/>",
+                        x, hgt - pad - bh, barW * 0.9, bh, COLORS[t % COLORS.length]));
+                b.append(String.format(Locale.ROOT, "<text x='%.1f' y='%.1f' font-size='10'>%,.1f %s</text>",
+                        x, hgt - pad - bh - 3, v, unit));
+            }
+        }
+        return b.append("</svg>").toString();
     }
 
     private static String htmlTable(List<Map<String, Object>> rows) {

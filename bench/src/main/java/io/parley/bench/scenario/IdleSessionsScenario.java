@@ -3,9 +3,12 @@ package io.parley.bench.scenario;
 import io.parley.bench.load.ClientHandle;
 import io.parley.bench.load.Metrics;
 import io.parley.bench.load.StanzaListener;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,9 +31,18 @@ public final class IdleSessionsScenario {
         long rss0 = ServerProbe.rssKb(pid);
         ctx.log.accept(ctx.target.name() + " idle: before rss=" + rss0 + "K heap=" + heap0 + "K; opening " + p.sessions());
         long start = System.nanoTime();
-        List<ClientHandle> held = ctx.open(0, p.sessions(), p.loginRate(), "idle", true, StanzaListener.IGNORE);
-        double openSeconds = (System.nanoTime() - start) / 1e9;
-        TimeUnit.SECONDS.sleep(p.holdSeconds());
+        List<double[]> rssTimeline = Collections.synchronizedList(new ArrayList<>());
+        ScheduledFuture<?> rssSampler = ctx.timer.scheduleAtFixedRate(
+                () -> rssTimeline.add(new double[] {(System.nanoTime() - start) / 1e9, ServerProbe.rssKb(pid)}), 0, 1, TimeUnit.SECONDS);
+        List<ClientHandle> held;
+        double openSeconds;
+        try {
+            held = ctx.open(0, p.sessions(), p.loginRate(), "idle", true, StanzaListener.IGNORE);
+            openSeconds = (System.nanoTime() - start) / 1e9;
+            TimeUnit.SECONDS.sleep(p.holdSeconds());
+        } finally {
+            rssSampler.cancel(false);
+        }
         long alive = held.stream().filter(c -> !c.closed().isDone()).count();
         long rss1 = ServerProbe.rssKb(pid);
         long heap1 = jvm ? ServerProbe.heapAfterGcKb(pid) : -1;
@@ -46,6 +58,9 @@ public final class IdleSessionsScenario {
         summary.put("openSeconds", ChatScenario.round(openSeconds));
         summary.put("rssBeforeKb", rss0);
         summary.put("rssAfterKb", rss1);
+        synchronized (rssTimeline) {
+            summary.put("rssTimeline", new ArrayList<>(rssTimeline));
+        }
         summary.put("rssPerSessionBytes", rss0 < 0 || alive == 0 ? -1 : (rss1 - rss0) * 1024 / alive);
         if (jvm) {
             summary.put("heapBeforeKb", heap0);
