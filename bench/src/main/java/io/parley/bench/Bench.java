@@ -120,7 +120,7 @@ public final class Bench {
             case "login" -> LoginStormScenario.run(ctx, new LoginStormScenario.Params(ints(p, "rates", "50/100/200"),
                     i(p, "step", 5), i(p, "accounts", 500), d(p, "p99", 1000)));
             case "idle" -> IdleSessionsScenario.run(ctx, new IdleSessionsScenario.Params(i(p, "sessions", 1000),
-                    i(p, "rate", 300), i(p, "hold", 3)));
+                    i(p, "rate", 300), i(p, "hold", 3), i(p, "first", 0)));
             case "presence" -> PresenceStormScenario.run(ctx, new PresenceStormScenario.Params(i(p, "users", 100),
                     i(p, "contacts", 10), i(p, "changes", 5), i(p, "loginRate", 200), i(p, "changeRate", 200), i(p, "first", 0)));
             default -> throw new IllegalArgumentException("unknown scenario " + name);

@@ -174,7 +174,7 @@ public final class Report {
                         h.append(htmlTable(r.steps()));
                     }
                     if (classes instanceof List<?> l && !l.isEmpty()) {
-                        h.append("<details><summary>heap by class after full GC</summary><pre>");
+                        h.append("<details><summary>heap growth by class after a full GC (per session held)</summary><pre>");
                         l.forEach(line -> h.append(esc(String.valueOf(line))).append('\n'));
                         h.append("</pre></details>");
                     }

@@ -14,11 +14,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Idle sessions held: opens authenticated TLS sessions (roster fetched, presence sent) and holds
  * them; reports how many were held and the server's memory per session: resident set growth
- * and, for a JVM, heap growth after a full GC, divided by the sessions held.
+ * and, for a JVM, heap growth after a full GC, divided by the sessions held, and which classes
+ * grew. Its accounts start at {@code first}: accounts no other scenario touched, so what a
+ * logged-in user costs the server (its entities, its roster) counts too.
  */
 public final class IdleSessionsScenario {
 
-    public record Params(int sessions, int loginRate, int holdSeconds) {
+    public record Params(int sessions, int loginRate, int holdSeconds, int first) {
     }
 
     private IdleSessionsScenario() {
@@ -28,6 +30,7 @@ public final class IdleSessionsScenario {
         long pid = ctx.target.pid();
         boolean jvm = ctx.target.jvm();
         long heap0 = jvm ? ServerProbe.heapAfterGcKb(pid) : -1;
+        Map<String, long[]> histogram0 = jvm ? ServerProbe.classHistogram(pid) : Map.of();
         long rss0 = ServerProbe.rssKb(pid);
         ctx.log.accept(ctx.target.name() + " idle: before rss=" + rss0 + "K heap=" + heap0 + "K; opening " + p.sessions());
         long start = System.nanoTime();
@@ -37,7 +40,7 @@ public final class IdleSessionsScenario {
         List<ClientHandle> held;
         double openSeconds;
         try {
-            held = ctx.open(0, p.sessions(), p.loginRate(), "idle", true, StanzaListener.IGNORE);
+            held = ctx.open(p.first(), p.first() + p.sessions(), p.loginRate(), "idle", true, StanzaListener.IGNORE);
             openSeconds = (System.nanoTime() - start) / 1e9;
             TimeUnit.SECONDS.sleep(p.holdSeconds());
         } finally {
@@ -46,13 +49,14 @@ public final class IdleSessionsScenario {
         long alive = held.stream().filter(c -> !c.closed().isDone()).count();
         long rss1 = ServerProbe.rssKb(pid);
         long heap1 = jvm ? ServerProbe.heapAfterGcKb(pid) : -1;
-        List<String> classes = jvm ? ServerProbe.topClasses(pid, 25) : List.of();
+        List<String> classes = jvm ? ServerProbe.growth(histogram0, ServerProbe.classHistogram(pid), alive, 30) : List.of();
         ctx.log.accept(ctx.target.name() + " idle: held " + alive + " rss=" + rss1 + "K heap=" + heap1 + "K");
         Context.closeAll(held);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("sessions", p.sessions());
         params.put("loginRate", p.loginRate());
         params.put("holdSeconds", p.holdSeconds());
+        params.put("firstAccount", p.first());
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("held", alive);
         summary.put("openSeconds", ChatScenario.round(openSeconds));

@@ -5,7 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,6 +20,7 @@ import java.util.regex.Pattern;
 final class ServerProbe {
 
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
+    private static final Pattern HISTO = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
 
     private ServerProbe() {
     }
@@ -49,17 +53,35 @@ final class ServerProbe {
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    /** The first lines of the class histogram (after a full GC): where the heap goes. */
-    static List<String> topClasses(long pid, int lines) {
-        List<String> out = new ArrayList<>();
+    /** The class histogram (after a full GC): class name to {instances, bytes}. */
+    static Map<String, long[]> classHistogram(long pid) {
+        Map<String, long[]> classes = new HashMap<>();
         if (pid <= 0) {
-            return out;
+            return classes;
         }
-        String[] all = jcmd(pid, "GC.class_histogram").split("\n");
-        for (int i = 0; i < all.length && out.size() < lines + 2; i++) {
-            if (!all[i].isBlank() && !all[i].startsWith(pid + ":")) {
-                out.add(all[i].strip());
+        for (String line : jcmd(pid, "GC.class_histogram").split("\n")) {
+            Matcher m = HISTO.matcher(line);
+            if (m.find()) {
+                classes.put(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
             }
+        }
+        return classes;
+    }
+
+    /** Where the heap grew between two histograms: the biggest growths, per session held. */
+    static List<String> growth(Map<String, long[]> before, Map<String, long[]> after, long sessions, int lines) {
+        List<Map.Entry<String, long[]>> diff = new ArrayList<>();
+        after.forEach((k, v) -> {
+            long[] b = before.getOrDefault(k, new long[2]);
+            diff.add(Map.entry(k, new long[] {v[0] - b[0], v[1] - b[1]}));
+        });
+        diff.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
+        List<String> out = new ArrayList<>();
+        out.add(String.format(Locale.ROOT, "%12s %12s %10s %10s  %s", "+instances", "+bytes", "inst/sess", "B/sess", "class"));
+        for (Map.Entry<String, long[]> e : diff.subList(0, Math.min(lines, diff.size()))) {
+            long n = Math.max(1, sessions);
+            out.add(String.format(Locale.ROOT, "%12d %12d %10.2f %10.1f  %s", e.getValue()[0], e.getValue()[1],
+                    e.getValue()[0] / (double) n, e.getValue()[1] / (double) n, e.getKey()));
         }
         return out;
     }

@@ -62,7 +62,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
 
     enum Ack implements NoSerializationVerificationNeeded { INSTANCE }
 
-    record Attached(ActorRef<Out> out) implements Local {
+    record Attached(Out out) implements Local {
     }
 
     record StreamStarted(ActorRef<Ack> ackTo) implements Local {
@@ -105,7 +105,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     public static void attach(ActorRef<ConnectionMessage> connection, akka.stream.javadsl.Tcp.IncomingConnection tcp,
                               Services services, boolean directTls, akka.actor.typed.ActorSystem<?> system) {
         ParleySettings.C2s s = services.settings().c2s();
-        ActorRef<Out> out = tcp.handleWith(C2sPipeline.flow(connection, s.limits(), services.tls(), directTls, s.sendQueue()), system);
+        Out out = tcp.handleWith(C2sPipeline.flow(connection, s.limits(), services.tls(), directTls, s.sendQueue()), system);
         connection.tell(new Attached(out));
     }
 
@@ -124,7 +124,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     private final RateLimiter rate;
 
     private Phase phase = Phase.WAIT_ATTACH;
-    private ActorRef<Out> out;
+    private Out out;
     private ActorRef<Ack> pendingAck;
     private boolean secure;
     private boolean authenticated;
@@ -288,14 +288,14 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         }
         if (out != null && phase != Phase.CLOSED) {
             lastOutbound = System.nanoTime();
-            out.tell(new Out.Frame(new OutboundFrame.Element(e)));
+            out.send(new OutboundFrame.Element(e));
         }
     }
 
     private void sendFrame(OutboundFrame f) {
         if (out != null) {
             lastOutbound = System.nanoTime();
-            out.tell(new Out.Frame(f));
+            out.send(f);
         }
     }
 
@@ -659,7 +659,9 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
             session.end();
         }
         sendFrame(OutboundFrame.Close.INSTANCE);
-        out.tell(Out.Done.INSTANCE);
+        if (out != null) {
+            out.done();
+        }
         phase = Phase.CLOSED;
         timers.cancelAll();
         // the transport closes once the outbound side is written; stop regardless after a grace period

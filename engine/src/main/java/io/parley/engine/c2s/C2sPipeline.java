@@ -2,14 +2,12 @@ package io.parley.engine.c2s;
 
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;
-import akka.stream.OverflowStrategy;
 import akka.stream.javadsl.BidiFlow;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.stream.typed.javadsl.ActorSink;
-import akka.stream.typed.javadsl.ActorSource;
 import akka.util.ByteString;
 import io.parley.engine.session.ConnectionMessage;
 import io.parley.protocol.stream.OutboundFrame;
@@ -18,23 +16,22 @@ import io.parley.protocol.stream.StreamFrame;
 import io.parley.protocol.stream.StreamLimits;
 import io.parley.protocol.stream.XmppCodec;
 import io.parley.protocol.tls.TlsContexts;
-import java.util.Optional;
 import javax.net.ssl.SSLContext;
 
 /**
  * The stream stages of one client connection, between TCP and its actor:
  * <pre>
  *   TCP -> StartTlsStage -> XmppCodec (decode) -> ActorSink (acked: backpressure)  -> connection actor
- *   TCP <- StartTlsStage <- XmppCodec (encode) <- ActorSource (bounded: slow client) <- connection actor
+ *   TCP <- StartTlsStage <- XmppCodec (encode) <- Source.queue (bounded: slow client) <- connection actor
  * </pre>
- * The actor gets its outbound {@code ActorRef} once the flow is materialised.
+ * The actor gets its outbound queue ({@link Out}) once the flow is materialised.
  */
 final class C2sPipeline {
 
     private C2sPipeline() {
     }
 
-    static Flow<ByteString, ByteString, ActorRef<Out>> flow(ActorRef<ConnectionMessage> connection, StreamLimits limits,
+    static Flow<ByteString, ByteString, Out> flow(ActorRef<ConnectionMessage> connection, StreamLimits limits,
                                                             SSLContext tls, boolean directTls, int sendQueue) {
         BidiFlow<OutboundFrame, ByteString, ByteString, StreamFrame, NotUsed> codec = XmppCodec.bidi(limits).reversed();
         BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> transport =
@@ -46,13 +43,8 @@ final class C2sPipeline {
                 C2sConnection.Ack.INSTANCE,
                 C2sConnection.StreamEnded.INSTANCE,
                 C2sConnection.StreamFailed::new);
-        Source<OutboundFrame, ActorRef<Out>> out = ActorSource.<Out>actorRef(
-                        o -> o == Out.Done.INSTANCE,
-                        o -> Optional.empty(),
-                        sendQueue,
-                        OverflowStrategy.fail())
-                .map(o -> ((Out.Frame) o).frame());
-        Flow<StreamFrame, OutboundFrame, ActorRef<Out>> app = Flow.fromSinkAndSourceMat(in, out, Keep.right());
+        Source<OutboundFrame, Out> out = Source.<OutboundFrame>queue(sendQueue).mapMaterializedValue(q -> new Out(q, sendQueue));
+        Flow<StreamFrame, OutboundFrame, Out> app = Flow.fromSinkAndSourceMat(in, out, Keep.right());
         return codec.atop(transport).reversed().join(app, Keep.right());
     }
 

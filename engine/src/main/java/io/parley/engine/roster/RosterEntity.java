@@ -127,32 +127,52 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
         return RetentionCriteria.snapshotEvery(100, 2);
     }
 
+    /** One dispatching case (see UserEntity#commandHandler): the builder's cases cost memory per entity. */
     @Override
     public CommandHandlerWithReply<Command, Event, RosterState> commandHandler() {
-        return newCommandHandlerWithReplyBuilder().forAnyState()
-                .onCommand(GetRoster.class, this::onGet)
-                .onCommand(SetItem.class, this::onSet)
-                .onCommand(RemoveItem.class, this::onRemove)
-                .onCommand(Outbound.class, this::onOutbound)
-                .onCommand(Inbound.class, this::onInbound)
-                .onCommand(InitialPresence.class, this::onInitialPresence)
-                .onCommand(Broadcast.class, this::onBroadcast)
-                .onCommand(ResendPresence.class, this::onResend)
-                .onCommand(GetSubscription.class, (s, c) -> {
-                    RosterItem i = s.item(c.contact().bare());
-                    return Effect().reply(c.replyTo(), new SubscriptionReply(i == null ? Subscription.NONE : i.subscription()));
-                })
-                .onCommand(Clear.class, this::onClear)
-                .build();
+        return newCommandHandlerWithReplyBuilder().forAnyState().onAnyCommand(this::handle);
+    }
+
+    private ReplyEffect<Event, RosterState> handle(RosterState s, Command command) {
+        if (command instanceof Broadcast c) {
+            return onBroadcast(s, c);
+        } else if (command instanceof Inbound c) {
+            return onInbound(s, c);
+        } else if (command instanceof Outbound c) {
+            return onOutbound(s, c);
+        } else if (command instanceof GetSubscription c) {
+            RosterItem i = s.item(c.contact().bare());
+            return Effect().reply(c.replyTo(), new SubscriptionReply(i == null ? Subscription.NONE : i.subscription()));
+        } else if (command instanceof InitialPresence c) {
+            return onInitialPresence(s, c);
+        } else if (command instanceof GetRoster c) {
+            return onGet(s, c);
+        } else if (command instanceof SetItem c) {
+            return onSet(s, c);
+        } else if (command instanceof RemoveItem c) {
+            return onRemove(s, c);
+        } else if (command instanceof ResendPresence c) {
+            return onResend(s, c);
+        } else if (command instanceof Clear c) {
+            return onClear(s, c);
+        }
+        throw new IllegalArgumentException("unknown command " + command.getClass().getName());
     }
 
     @Override
     public EventHandler<RosterState, Event> eventHandler() {
-        return newEventHandlerBuilder().forAnyState()
-                .onEvent(ItemChanged.class, (s, e) -> s.with(e.item()))
-                .onEvent(ItemRemoved.class, (s, e) -> s.without(e.jid(), e.version()))
-                .onEvent(RosterCleared.class, (s, e) -> RosterState.EMPTY)
-                .build();
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(RosterEntity::apply);
+    }
+
+    static RosterState apply(RosterState s, Event event) {
+        if (event instanceof ItemChanged e) {
+            return s.with(e.item());
+        } else if (event instanceof ItemRemoved e) {
+            return s.without(e.jid(), e.version());
+        } else if (event instanceof RosterCleared) {
+            return RosterState.EMPTY;
+        }
+        throw new IllegalArgumentException("unknown event " + event.getClass().getName());
     }
 
     // ---- roster get and set (section 2) ---------------------------------------------------------

@@ -227,48 +227,91 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         return RetentionCriteria.snapshotEvery(100, 2);
     }
 
+    /**
+     * One dispatching case, not one builder case per command: the handler objects are built for
+     * every entity instance, and with tens of thousands of users online that adds up. The hot
+     * commands (delivery, presence) come first.
+     */
     @Override
     public CommandHandlerWithReply<Command, Event, UserState> commandHandler() {
-        return newCommandHandlerWithReplyBuilder().forAnyState()
-                .onCommand(GetCredentials.class, (s, c) -> Effect().reply(c.replyTo(), new Credentials(s.credentials())))
-                .onCommand(CreateAccount.class, this::onCreate)
-                .onCommand(ChangePassword.class, this::onChangePassword)
-                .onCommand(DeleteAccount.class, this::onDelete)
-                .onCommand(Bind.class, this::onBind)
-                .onCommand(Unbind.class, this::onUnbind)
-                .onCommand(ConnectionTerminated.class, this::onTerminated)
-                .onCommand(MarkInterested.class, this::onMarkInterested)
-                .onCommand(SessionPresence.class, this::onSessionPresence)
-                .onCommand(SendPresenceTo.class, this::onSendPresenceTo)
-                .onCommand(AnswerProbe.class, this::onAnswerProbe)
-                .onCommand(DeliverToAvailable.class, (s, c) -> none(() -> sessions.sendToAvailable(c.stanza())))
-                .onCommand(DeliverToInterested.class, (s, c) -> none(() -> sessions.sendToInterested(c.stanza(), c.blocklist())))
-                .onCommand(DeliverToSession.class, this::onDeliverToSession)
-                .onCommand(Deliver.class, this::onDeliver)
-                .onCommand(Offline.class, this::onOffline)
-                .onCommand(GetLastActivity.class, (s, c) -> Effect().reply(c.replyTo(),
-                        new LastActivity(s.exists(), sessions.anyAvailable(), s.lastSeen(), s.lastStatus())))
-                .onCommand(GetBlocklist.class, (s, c) -> Effect().reply(c.replyTo(), new Blocklist(s.blocked())))
-                .onCommand(Block.class, this::onBlock)
-                .onCommand(Unblock.class, this::onUnblock)
-                .onCommand(ListSessions.class, (s, c) -> Effect().reply(c.replyTo(), new Sessions(s.exists(), sessions.describe())))
-                .onCommand(KickSession.class, this::onKick)
-                .onCommand(Lifecycle.class, this::onLifecycle)
-                .build();
+        return newCommandHandlerWithReplyBuilder().forAnyState().onAnyCommand(this::handle);
+    }
+
+    private ReplyEffect<Event, UserState> handle(UserState s, Command command) {
+        if (command instanceof Deliver c) {
+            return onDeliver(s, c);
+        } else if (command instanceof DeliverToAvailable c) {
+            return none(() -> sessions.sendToAvailable(c.stanza()));
+        } else if (command instanceof DeliverToInterested c) {
+            return none(() -> sessions.sendToInterested(c.stanza(), c.blocklist()));
+        } else if (command instanceof DeliverToSession c) {
+            return onDeliverToSession(s, c);
+        } else if (command instanceof SessionPresence c) {
+            return onSessionPresence(s, c);
+        } else if (command instanceof SendPresenceTo c) {
+            return onSendPresenceTo(s, c);
+        } else if (command instanceof AnswerProbe c) {
+            return onAnswerProbe(s, c);
+        } else if (command instanceof MarkInterested c) {
+            return onMarkInterested(s, c);
+        } else if (command instanceof Offline c) {
+            return onOffline(s, c);
+        } else if (command instanceof GetCredentials c) {
+            return Effect().reply(c.replyTo(), new Credentials(s.credentials()));
+        } else if (command instanceof Bind c) {
+            return onBind(s, c);
+        } else if (command instanceof Unbind c) {
+            return onUnbind(s, c);
+        } else if (command instanceof ConnectionTerminated c) {
+            return onTerminated(s, c);
+        } else if (command instanceof CreateAccount c) {
+            return onCreate(s, c);
+        } else if (command instanceof ChangePassword c) {
+            return onChangePassword(s, c);
+        } else if (command instanceof DeleteAccount c) {
+            return onDelete(s, c);
+        } else if (command instanceof GetLastActivity c) {
+            return Effect().reply(c.replyTo(), new LastActivity(s.exists(), sessions.anyAvailable(), s.lastSeen(), s.lastStatus()));
+        } else if (command instanceof GetBlocklist c) {
+            return Effect().reply(c.replyTo(), new Blocklist(s.blocked()));
+        } else if (command instanceof Block c) {
+            return onBlock(s, c);
+        } else if (command instanceof Unblock c) {
+            return onUnblock(s, c);
+        } else if (command instanceof ListSessions c) {
+            return Effect().reply(c.replyTo(), new Sessions(s.exists(), sessions.describe()));
+        } else if (command instanceof KickSession c) {
+            return onKick(s, c);
+        } else if (command instanceof Lifecycle c) {
+            return onLifecycle(s, c);
+        }
+        throw new IllegalArgumentException("unknown command " + command.getClass().getName());
     }
 
     @Override
     public EventHandler<UserState, Event> eventHandler() {
-        return newEventHandlerBuilder().forAnyState()
-                .onEvent(AccountCreated.class, (s, e) -> s.withAccount(e.credentials(), e.at()))
-                .onEvent(PasswordChanged.class, (s, e) -> s.withCredentials(e.credentials()))
-                .onEvent(AccountDeleted.class, (s, e) -> s.deleted())
-                .onEvent(OfflineStored.class, (s, e) -> s.withOffline(e.seq(), e.message()))
-                .onEvent(OfflineRemoved.class, (s, e) -> s.withoutOffline(e.seqs()))
-                .onEvent(LastSeen.class, (s, e) -> s.withLastSeen(e.at(), e.status()))
-                .onEvent(JidsBlocked.class, (s, e) -> s.withBlocked(e.jids()))
-                .onEvent(JidsUnblocked.class, (s, e) -> s.withUnblocked(e.jids()))
-                .build();
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(UserEntity::apply);
+    }
+
+    static UserState apply(UserState s, Event event) {
+        if (event instanceof OfflineStored e) {
+            return s.withOffline(e.seq(), e.message());
+        } else if (event instanceof OfflineRemoved e) {
+            return s.withoutOffline(e.seqs());
+        } else if (event instanceof LastSeen e) {
+            return s.withLastSeen(e.at(), e.status());
+        } else if (event instanceof AccountCreated e) {
+            return s.withAccount(e.credentials(), e.at());
+        } else if (event instanceof PasswordChanged e) {
+            return s.withCredentials(e.credentials());
+        } else if (event instanceof AccountDeleted) {
+            return s.deleted();
+        } else if (event instanceof JidsBlocked e) {
+            return s.withBlocked(e.jids());
+        } else if (event instanceof JidsUnblocked e) {
+            return s.withUnblocked(e.jids());
+        }
+        throw new IllegalArgumentException("unknown event " + event.getClass().getName());
     }
 
     private ReplyEffect<Event, UserState> none(Runnable sideEffect) {

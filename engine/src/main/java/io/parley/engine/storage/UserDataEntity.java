@@ -8,6 +8,7 @@ import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.parley.persistence.CborSerializable;
 import io.parley.protocol.xml.XmlElement;
@@ -94,30 +95,41 @@ public final class UserDataEntity extends EventSourcedBehaviorWithEnforcedReplie
 
     @Override
     public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-        return newCommandHandlerWithReplyBuilder().forAnyState()
-                .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), new Value(s.documents().get(c.key()))))
-                .onCommand(Put.class, (s, c) -> {
-                    if (c.element() == null) {
-                        return s.documents().containsKey(c.key())
-                                ? Effect().persist((Event) new DocumentRemoved(c.key())).thenReply(c.replyTo(), st -> new Stored(true))
-                                : Effect().reply(c.replyTo(), new Stored(true));
-                    }
-                    if (!s.documents().containsKey(c.key()) && s.documents().size() >= MAX_KEYS) {
-                        return Effect().reply(c.replyTo(), new Stored(false));
-                    }
-                    return Effect().persist((Event) new DocumentStored(c.key(), c.element())).thenReply(c.replyTo(), st -> new Stored(true));
-                })
-                .onCommand(Clear.class, (s, c) -> s.documents().isEmpty() ? Effect().none().thenNoReply()
-                        : Effect().persist((Event) Cleared.INSTANCE).thenNoReply())
-                .build();
+        return newCommandHandlerWithReplyBuilder().forAnyState().onAnyCommand(this::handle);
+    }
+
+    private ReplyEffect<Event, State> handle(State s, Command command) {
+        if (command instanceof Get c) {
+            return Effect().reply(c.replyTo(), new Value(s.documents().get(c.key())));
+        } else if (command instanceof Put c) {
+            if (c.element() == null) {
+                return s.documents().containsKey(c.key())
+                        ? Effect().persist((Event) new DocumentRemoved(c.key())).thenReply(c.replyTo(), st -> new Stored(true))
+                        : Effect().reply(c.replyTo(), new Stored(true));
+            }
+            if (!s.documents().containsKey(c.key()) && s.documents().size() >= MAX_KEYS) {
+                return Effect().reply(c.replyTo(), new Stored(false));
+            }
+            return Effect().persist((Event) new DocumentStored(c.key(), c.element())).thenReply(c.replyTo(), st -> new Stored(true));
+        } else if (command instanceof Clear) {
+            return s.documents().isEmpty() ? Effect().none().thenNoReply() : Effect().persist((Event) Cleared.INSTANCE).thenNoReply();
+        }
+        throw new IllegalArgumentException("unknown command " + command.getClass().getName());
     }
 
     @Override
     public EventHandler<State, Event> eventHandler() {
-        return newEventHandlerBuilder().forAnyState()
-                .onEvent(DocumentStored.class, (s, e) -> s.with(e.key(), e.element()))
-                .onEvent(DocumentRemoved.class, (s, e) -> s.without(e.key()))
-                .onEvent(Cleared.class, (s, e) -> new State(Map.of()))
-                .build();
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(UserDataEntity::apply);
+    }
+
+    static State apply(State s, Event event) {
+        if (event instanceof DocumentStored e) {
+            return s.with(e.key(), e.element());
+        } else if (event instanceof DocumentRemoved e) {
+            return s.without(e.key());
+        } else if (event instanceof Cleared) {
+            return new State(Map.of());
+        }
+        throw new IllegalArgumentException("unknown event " + event.getClass().getName());
     }
 }

@@ -73,13 +73,62 @@ public final class StartTlsStage extends GraphStage<BidiShape<ByteString, ByteSt
         return new Logic();
     }
 
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
+    /**
+     * Per-thread buffers for the engine: a connection keeps no 16 KB buffers of its own between
+     * events (an idle connection holds only its engine and any partial record), which is most of
+     * what an idle TLS session would otherwise cost. Used only within one synchronous call.
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        /** Above this a one-off buffer serves, so a thread does not keep a huge one. */
+        private static final int KEEP = 1 << 20;
+        private ByteBuffer netIn = ByteBuffer.allocate(0);
+        private ByteBuffer netOut = ByteBuffer.allocate(0);
+        private ByteBuffer appIn = ByteBuffer.allocate(0);
+
+        ByteBuffer netIn(int size) {
+            if (netIn.capacity() < size) {
+                ByteBuffer b = ByteBuffer.allocate(size);
+                if (size > KEEP) {
+                    return b;
+                }
+                netIn = b;
+            }
+            return netIn.clear();
+        }
+
+        ByteBuffer netOut(int size) {
+            if (netOut.capacity() < size) {
+                netOut = ByteBuffer.allocate(size);
+            }
+            return netOut.clear();
+        }
+
+        void growNetOut() {
+            netOut = ByteBuffer.allocate(netOut.capacity() * 2);
+        }
+
+        ByteBuffer appIn(int size) {
+            if (appIn.capacity() < size) {
+                appIn = ByteBuffer.allocate(size);
+            }
+            return appIn.clear();
+        }
+
+        void growAppIn() {
+            appIn = ByteBuffer.allocate(appIn.capacity() * 2);
+        }
+    }
+
     private final class Logic extends GraphStageLogic {
         private SSLEngine engine;
         /** TLS bytes have flowed: from now on both directions go through the engine. */
         private boolean active;
-        private ByteBuffer netIn;
-        private ByteBuffer appIn;
-        private ByteBuffer netOut;
+        /** Network bytes received but not yet unwrapped (an incomplete record); usually empty. */
+        private ByteString pendingNet = ByteString.emptyByteString();
         private ByteBuffer plainSrc;
         private final ArrayDeque<ByteString> plainToWrap = new ArrayDeque<>();
         private final ArrayDeque<ByteString> toNetwork = new ArrayDeque<>();
@@ -182,10 +231,6 @@ public final class StartTlsStage extends GraphStage<BidiShape<ByteString, ByteSt
 
         private void startTls() {
             engine = engines.get();
-            int packet = engine.getSession().getPacketBufferSize();
-            netIn = ByteBuffer.allocate(packet);
-            netOut = ByteBuffer.allocate(packet);
-            appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
             try {
                 engine.beginHandshake();
             } catch (SSLException e) {
@@ -199,13 +244,7 @@ public final class StartTlsStage extends GraphStage<BidiShape<ByteString, ByteSt
         }
 
         private void appendNetIn(ByteString bytes) {
-            if (netIn.remaining() < bytes.size()) {
-                ByteBuffer bigger = ByteBuffer.allocate(netIn.position() + bytes.size() + 1024);
-                netIn.flip();
-                bigger.put(netIn);
-                netIn = bigger;
-            }
-            bytes.copyToBuffer(netIn);
+            pendingNet = pendingNet.isEmpty() ? bytes : pendingNet.concat(bytes);
         }
 
         /** Runs the engine until it can make no more progress with what it has. */
@@ -227,7 +266,7 @@ public final class StartTlsStage extends GraphStage<BidiShape<ByteString, ByteSt
                         progress |= wrap();
                     }
                     hs = engine.getHandshakeStatus();
-                    if (netIn.position() > 0 && !inboundClosed && hs != HandshakeStatus.NEED_WRAP && hs != HandshakeStatus.NEED_TASK) {
+                    if (!pendingNet.isEmpty() && !inboundClosed && hs != HandshakeStatus.NEED_WRAP && hs != HandshakeStatus.NEED_TASK) {
                         progress |= unwrap();
                     }
                 }
@@ -248,15 +287,16 @@ public final class StartTlsStage extends GraphStage<BidiShape<ByteString, ByteSt
             if (plainSrc == null && !plainToWrap.isEmpty()) {
                 plainSrc = plainToWrap.poll().asByteBuffer();
             }
-            ByteBuffer src = plainSrc == null ? ByteBuffer.allocate(0) : plainSrc;
-            netOut.clear();
+            ByteBuffer src = plainSrc == null ? EMPTY : plainSrc;
+            Scratch scratch = SCRATCH.get();
+            ByteBuffer netOut = scratch.netOut(engine.getSession().getPacketBufferSize());
             SSLEngineResult r = engine.wrap(src, netOut);
             if (plainSrc != null && !plainSrc.hasRemaining()) {
                 plainSrc = null;
             }
             switch (r.getStatus()) {
                 case BUFFER_OVERFLOW -> {
-                    netOut = ByteBuffer.allocate(Math.max(netOut.capacity() * 2, engine.getSession().getPacketBufferSize()));
+                    scratch.growNetOut();
                     return true;
                 }
                 case BUFFER_UNDERFLOW -> throw new SSLException("unexpected underflow on wrap");
@@ -270,41 +310,49 @@ public final class StartTlsStage extends GraphStage<BidiShape<ByteString, ByteSt
             }
         }
 
+        /**
+         * Unwraps as many whole records as {@link #pendingNet} holds, while the handshake does not
+         * need anything else first. The engine decrypts in place, so the bytes are copied into
+         * this thread's scratch buffer; what is left (part of a record) stays in pendingNet.
+         */
         private boolean unwrap() throws SSLException {
-            netIn.flip();
-            SSLEngineResult r;
+            Scratch scratch = SCRATCH.get();
+            ByteBuffer in = scratch.netIn(Math.max(pendingNet.size(), engine.getSession().getPacketBufferSize()));
+            pendingNet.copyToBuffer(in);
+            in.flip();
+            boolean progress = false;
             try {
-                r = engine.unwrap(netIn, appIn);
-            } finally {
-                netIn.compact();
-            }
-            if (appIn.position() > 0) {
-                appIn.flip();
-                toApp.add(ByteString.fromByteBuffer(appIn));
-                appIn.clear();
-            }
-            switch (r.getStatus()) {
-                case BUFFER_UNDERFLOW -> {
-                    int packet = engine.getSession().getPacketBufferSize();
-                    if (netIn.capacity() < packet) {
-                        ByteBuffer bigger = ByteBuffer.allocate(packet);
-                        netIn.flip();
-                        bigger.put(netIn);
-                        netIn = bigger;
+                while (in.hasRemaining()) {
+                    ByteBuffer app = scratch.appIn(engine.getSession().getApplicationBufferSize());
+                    SSLEngineResult r = engine.unwrap(in, app);
+                    if (app.position() > 0) {
+                        app.flip();
+                        toApp.add(ByteString.fromByteBuffer(app));
                     }
-                    return false;
+                    progress |= r.bytesConsumed() > 0 || r.bytesProduced() > 0;
+                    switch (r.getStatus()) {
+                        case BUFFER_UNDERFLOW -> {
+                            return progress;
+                        }
+                        case BUFFER_OVERFLOW -> {
+                            scratch.growAppIn();
+                            progress = true;
+                            continue;
+                        }
+                        case CLOSED -> {
+                            inboundClosed = true;
+                            return progress;
+                        }
+                        default -> {
+                            if (isHandshaking(r.getHandshakeStatus()) && r.getHandshakeStatus() != HandshakeStatus.NEED_UNWRAP) {
+                                return progress;
+                            }
+                        }
+                    }
                 }
-                case BUFFER_OVERFLOW -> {
-                    appIn = ByteBuffer.allocate(Math.max(appIn.capacity() * 2, engine.getSession().getApplicationBufferSize()));
-                    return true;
-                }
-                case CLOSED -> {
-                    inboundClosed = true;
-                    return r.bytesConsumed() > 0;
-                }
-                default -> {
-                    return r.bytesConsumed() > 0 || r.bytesProduced() > 0;
-                }
+                return progress;
+            } finally {
+                pendingNet = in.hasRemaining() ? ByteString.fromByteBuffer(in) : ByteString.emptyByteString();
             }
         }
 

@@ -59,8 +59,15 @@ public final class XmppCodec extends GraphStage<BidiShape<ByteString, StreamFram
         return new Logic();
     }
 
+    /**
+     * One writer per thread, not per connection: a frame is serialised and copied out in one
+     * synchronous call, so an idle connection keeps no output buffer. A thread keeps at most
+     * {@link #KEEP_WRITER} bytes of buffer after an unusually large stanza.
+     */
+    private static final ThreadLocal<XmlWriter> WRITER = ThreadLocal.withInitial(() -> new XmlWriter(true, 1024));
+    private static final int KEEP_WRITER = 64 * 1024;
+
     private final class Logic extends DecodingLogic {
-        private final XmlWriter writer = new XmlWriter(true, 1024);
         private String contentNamespace = "";
 
         Logic() {
@@ -90,6 +97,7 @@ public final class XmppCodec extends GraphStage<BidiShape<ByteString, StreamFram
         }
 
         private void encode(OutboundFrame frame) {
+            XmlWriter writer = WRITER.get().reset();
             if (frame instanceof OutboundFrame.Element e) {
                 writer.element(e.element(), contentNamespace);
             } else if (frame instanceof OutboundFrame.Open o) {
@@ -108,6 +116,9 @@ public final class XmppCodec extends GraphStage<BidiShape<ByteString, StreamFram
                 return;
             }
             push(bytesOut, writer.takeByteString());
+            if (writer.capacity() > KEEP_WRITER) {
+                WRITER.remove();
+            }
         }
     }
 }

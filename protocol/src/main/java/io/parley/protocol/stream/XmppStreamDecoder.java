@@ -37,8 +37,16 @@ public final class XmppStreamDecoder {
 
     private static final InputFactoryImpl FACTORY = newFactory();
 
+    /**
+     * The feed slice, per thread: Aalto consumes everything fed before {@link #drain} returns, so
+     * only an incomplete UTF-8 sequence ({@link #carry}) outlives a call, and an idle connection
+     * holds no input buffer.
+     */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SLICE]);
+
     private final StreamLimits limits;
-    private final byte[] scratch = new byte[SLICE];
+    /** At most three bytes of a character split by the input's chunking. */
+    private final byte[] carry = new byte[3];
     private final ArrayList<Level> levels = new ArrayList<>();
 
     private AsyncXMLStreamReader<AsyncByteArrayFeeder> reader;
@@ -49,7 +57,7 @@ public final class XmppStreamDecoder {
     private long lastBoundary;
     private long stanzaStart;
     private int prologState;
-    /** Bytes of an incomplete UTF-8 sequence waiting at the start of {@code scratch}. */
+    /** Bytes of an incomplete UTF-8 sequence waiting in {@link #carry}. */
     private int carried;
     private boolean done;
 
@@ -69,7 +77,45 @@ public final class XmppStreamDecoder {
         f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         f.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
         f.setProperty(XMLInputFactory.IS_COALESCING, false);
+        warmUp(f);
         return f;
+    }
+
+    /**
+     * Teaches the factory's shared symbol table the names every stream uses. Aalto gives each
+     * reader a copy-on-write child of that table and merges a child's new names back only when
+     * the reader closes, which a connection's reader never does: without this, every connection
+     * would copy the table and intern the same few dozen names for itself.
+     */
+    private static void warmUp(InputFactoryImpl f) {
+        String doc = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='" + Namespaces.STREAMS + "'"
+                + " to='a' from='a' id='a' version='1.0' xml:lang='en'>"
+                + "<starttls/><proceed/><auth mechanism='a'/><challenge/><response/><success/><failure/><abort/>"
+                + "<features/><mechanisms><mechanism/></mechanisms><register/><bind><resource/><jid/></bind><session/>"
+                + "<sm/><enable/><enabled/><r/><a h='1'/><ver/><error/><text/><required/><optional/>"
+                + "<iq type='a' id='a' to='a' from='a'><query node='a' ver='a'><item jid='a' name='a' subscription='a' ask='a' approved='a'>"
+                + "<group/></item><identity category='a' type='a' name='a'/><feature var='a'/></query></iq>"
+                + "<presence><show/><status/><priority/><c hash='a' node='a' ver='a' ext='a'/><x/><photo/><delay stamp='a' from='a'/>"
+                + "<nick/><idle since='a'/></presence>"
+                + "<message><body/><subject/><thread parent='a'/><active/><composing/><paused/><inactive/><gone/>"
+                + "<request/><received id='a'/><markable/><displayed/><origin-id/><stanza-id by='a'/><sent/><forwarded/>"
+                + "<private/><no-copy/><no-store/><store/><encrypted/><header sid='a'/><payload/><key rid='a' prekey='a'/>"
+                + "<html/><reference begin='a' end='a' uri='a'/><event/><items/><retract/><publish/><field var='a' label='a'><value/></field>"
+                + "</message><ping/><vCard><FN/><N/><NICKNAME/><PHOTO/><TYPE/><BINVAL/><EMAIL/><USERID/></vCard>"
+                + "<blocklist/><block/><unblock/><storage/><conference autojoin='a' name='a' password='a'/><time/><tzo/><utc/>"
+                + "<name/><version/><os/><seconds/><username/><password/><remove/><offline/><fetch/><purge/><value/>"
+                + "</stream:stream>";
+        try {
+            AsyncXMLStreamReader<AsyncByteArrayFeeder> r = f.createAsyncForByteArray();
+            byte[] bytes = doc.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            r.getInputFeeder().feedInput(bytes, 0, bytes.length);
+            while (r.next() != AsyncXMLStreamReader.EVENT_INCOMPLETE) {
+                // read every name
+            }
+            r.close();
+        } catch (XMLStreamException e) {
+            throw new IllegalStateException("the warm-up document is well formed", e);
+        }
     }
 
     /** Starts over for a new stream (after STARTTLS or SASL success); any partial input is dropped. */
@@ -92,23 +138,29 @@ public final class XmppStreamDecoder {
 
     /** Feeds bytes and appends every frame they complete to {@code out}. */
     public void feed(ByteString bytes, List<StreamFrame> out) {
+        byte[] scratch = SCRATCH.get();
+        System.arraycopy(carry, 0, scratch, 0, carried);
         int n = bytes.size();
         for (int pos = 0; pos < n && !done; ) {
             int len = Math.min(SLICE - carried, n - pos);
             (pos == 0 && len == n ? bytes : bytes.slice(pos, pos + len)).copyToArray(scratch, carried, len);
-            feedScratch(carried + len, out);
+            feedScratch(scratch, carried + len, out);
             pos += len;
         }
+        System.arraycopy(scratch, 0, carry, 0, carried);
     }
 
     /** Feeds bytes and appends every frame they complete to {@code out}. */
     public void feed(byte[] bytes, int offset, int length, List<StreamFrame> out) {
+        byte[] scratch = SCRATCH.get();
+        System.arraycopy(carry, 0, scratch, 0, carried);
         for (int pos = 0; pos < length && !done; ) {
             int len = Math.min(SLICE - carried, length - pos);
             System.arraycopy(bytes, offset + pos, scratch, carried, len);
-            feedScratch(carried + len, out);
+            feedScratch(scratch, carried + len, out);
             pos += len;
         }
+        System.arraycopy(scratch, 0, carry, 0, carried);
     }
 
     /**
@@ -117,10 +169,10 @@ public final class XmppStreamDecoder {
      * drops a four-byte character of an attribute value when a feed boundary splits it, so no
      * boundary is ever allowed inside a character.
      */
-    private void feedScratch(int total, List<StreamFrame> out) {
+    private void feedScratch(byte[] scratch, int total, List<StreamFrame> out) {
         int cut = completeUtf8Prefix(scratch, total);
         if (cut > 0) {
-            if (depth == 0 && prologState >= 0 && restrictedProlog(cut)) {
+            if (depth == 0 && prologState >= 0 && restrictedProlog(scratch, cut)) {
                 fault(out, StreamErrorCondition.RESTRICTED_XML, "DTDs and comments are not allowed");
                 return;
             }
@@ -169,7 +221,7 @@ public final class XmppStreamDecoder {
      * Before the root element only the XML declaration may appear: Aalto's non-blocking reader
      * cannot parse an internal DTD subset, so {@code <!} (a DOCTYPE or a comment) is caught here.
      */
-    private boolean restrictedProlog(int len) {
+    private boolean restrictedProlog(byte[] scratch, int len) {
         for (int i = 0; i < len; i++) {
             byte b = scratch[i];
             if (prologState == 1) {
@@ -413,7 +465,11 @@ public final class XmppStreamDecoder {
             flushText();
             XmlNode[] c = children.isEmpty() ? new XmlNode[0] : children.toArray(new XmlNode[0]);
             children.clear();
-            return XmlElement.ofParsed(name, namespace, attrs, c);
+            XmlElement e = XmlElement.ofParsed(name, namespace, attrs, c);
+            name = null;
+            namespace = null;
+            attrs = null;
+            return e;
         }
     }
 }

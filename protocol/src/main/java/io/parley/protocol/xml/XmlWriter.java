@@ -166,6 +166,11 @@ public final class XmlWriter {
     }
 
     /** The bytes written so far as a ByteString (a copy), then resets this writer. */
+    /** The current buffer size in bytes. */
+    public int capacity() {
+        return buf.length;
+    }
+
     public ByteString takeByteString() {
         ByteString out = ByteString.fromArray(buf, 0, len);
         len = 0;

@@ -53,10 +53,28 @@ class StartTlsStageTest {
 
     /** client app <-> client stage <-> wire (tapped) <-> server stage <-> server app. */
     private Ends backToBack(boolean immediate) {
+        return backToBack(immediate, 0);
+    }
+
+    /** With {@code maxPiece > 0} the wire re-cuts every chunk into random pieces of 1..maxPiece bytes. */
+    private Ends backToBack(boolean immediate, int maxPiece) {
         ConcurrentLinkedQueue<ByteString> wire = new ConcurrentLinkedQueue<>();
+        java.util.Random random = new java.util.Random(42);
         Flow<ByteString, ByteString, NotUsed> tap = Flow.<ByteString>create().map(b -> {
             wire.add(b);
             return b;
+        }).mapConcat(b -> {
+            if (maxPiece <= 0) {
+                return List.of(b);
+            }
+            List<ByteString> pieces = new java.util.ArrayList<>();
+            ByteString rest = b;
+            while (!rest.isEmpty()) {
+                int n = Math.min(rest.size(), 1 + random.nextInt(maxPiece));
+                pieces.add(rest.take(n));
+                rest = rest.drop(n);
+            }
+            return pieces;
         });
         BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> client = StartTlsStage.bidi(
                 () -> TlsContexts.clientEngine(TestTls.CLIENT, "localhost", 5222, true), immediate);
@@ -111,6 +129,40 @@ class StartTlsStageTest {
         e.serverIn().expectComplete();
         e.serverOut().sendComplete();
         e.clientIn().expectComplete();
+    }
+
+    /** Records cut anywhere (inside headers, one byte at a time) and big writes spanning many records. */
+    @Test
+    void recordsCutAtAnyByteDecryptWholeBothWays() {
+        for (int maxPiece : new int[] {1, 7, 1500, 40_000}) {
+            Ends e = backToBack(true, maxPiece);
+            StringBuilder up = new StringBuilder();
+            StringBuilder down = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                String a = "<message id='" + i + "'>" + "é€𝄞".repeat(i * 300) + "</message>";
+                String b = "<presence n='" + i + "'/>" + "z".repeat(i * 997);
+                e.clientOut().sendNext(ByteString.fromString(a));
+                e.serverOut().sendNext(ByteString.fromString(b));
+                up.append(a);
+                down.append(b);
+            }
+            assertThat(readUntilBytes(e.serverIn(), up.toString())).as("client to server, pieces <= %d", maxPiece).isEqualTo(up.toString());
+            assertThat(readUntilBytes(e.clientIn(), down.toString())).as("server to client, pieces <= %d", maxPiece).isEqualTo(down.toString());
+            e.clientOut().sendComplete();
+            e.serverIn().expectComplete();
+            e.serverOut().sendComplete();
+            e.clientIn().expectComplete();
+        }
+    }
+
+    private static String readUntilBytes(TestSubscriber.Probe<ByteString> in, String expected) {
+        int want = expected.getBytes(StandardCharsets.UTF_8).length;
+        ByteString got = ByteString.emptyByteString();
+        while (got.size() < want) {
+            in.request(1);
+            got = got.concat(in.expectNext(scala.concurrent.duration.FiniteDuration.create(10, TimeUnit.SECONDS)));
+        }
+        return got.utf8String();
     }
 
     @Test

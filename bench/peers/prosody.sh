@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# Run a private Prosody (Debian package) instance as a benchmark peer.
+#
+#   prosody.sh start  BASEDIR PORT   start, return once PORT speaks XMPP
+#   prosody.sh stop   BASEDIR [PORT] SIGTERM (graceful), then SIGKILL
+#   prosody.sh status BASEDIR [PORT] print running/stopped (exit 0/3)
+#
+# Everything (config, data, logs, cert, pid) lives under BASEDIR. The only
+# listener is c2s on 127.0.0.1:PORT with STARTTLS required; s2s, http,
+# components and direct TLS are off. Settings mirror ejabberd.sh: SCRAM-SHA-1
+# (+PLAIN over TLS) on hashed internal storage, open in-band registration
+# without throttling, offline storage on, no rate limits (mod_limits is not
+# loaded).
+#
+# Environment:
+#   PROSODY_RUN_AS   auto (default) | prosody | root
+#                    prosody: run as the package's `prosody` user (Prosody
+#                      refuses root unless run_as_root); BASEDIR is chown'ed.
+#                    root: run as root with run_as_root = true (for a BASEDIR
+#                      the prosody user cannot reach).
+#                    auto: prosody if that user can reach BASEDIR, else root.
+#   PROSODY_START_TIMEOUT     seconds to wait for the port (default 60)
+#   PROSODY_LOGLEVEL          minimum log level (default warn)
+#   PROSODY_SCRAM_ITERATIONS  PBKDF2 iterations for new accounts (default
+#                             4096 = ejabberd's value; Prosody's own is 10000)
+set -euo pipefail
+
+PROSODY=/usr/bin/prosody
+PROG=$(basename "$0")
+
+usage() { echo "usage: $PROG {start|stop|status} BASEDIR [PORT]" >&2; exit 2; }
+log() { printf '[prosody] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+[ $# -ge 2 ] || usage
+CMD=$1
+BASEDIR=$(realpath -m -- "$2")
+PORT=${3:-}
+START_TIMEOUT=${PROSODY_START_TIMEOUT:-60}
+LOGLEVEL=${PROSODY_LOGLEVEL:-warn}
+RUN_AS=${PROSODY_RUN_AS:-auto}
+SCRAM_ITERATIONS=${PROSODY_SCRAM_ITERATIONS:-4096}
+
+PIDFILE=$BASEDIR/pid
+CFG=$BASEDIR/prosody.cfg.lua
+
+# alive = exists and is not a zombie (PID 1 in a container may reap late)
+pid_alive() {
+    [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
+    [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+# pid from BASEDIR/pid (else mod_posix's prosody.pid), else the prosody
+# process using this config file
+read_pid() {
+    local f p
+    for f in "$PIDFILE" "$BASEDIR/prosody.pid"; do
+        if [ -s "$f" ]; then tr -dc '0-9' < "$f"; return 0; fi
+    done
+    for p in $(pgrep -f -- "--config $CFG" 2>/dev/null || true); do
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = lua5.4 ] && { echo "$p"; return 0; }
+    done
+    true
+}
+# Running = that pid is alive and runs with this BASEDIR's config file
+# (guards against pid reuse).
+is_running() {
+    local pid; pid=$(read_pid)
+    pid_alive "$pid" && tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | grep -qxF -- "$CFG"
+}
+
+port_in_use() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
+
+# Open a TCP connection, send a stream header and wait for stream features
+# that offer STARTTLS. Succeeds only when the server really speaks XMPP.
+xmpp_probe() {   # xmpp_probe PORT
+    local port=$1 buf="" chunk
+    { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
+    printf "<?xml version='1.0'?><stream:stream to='localhost' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>" >&3 || { exec 3<&-; return 1; }
+    while IFS= read -r -d '>' -t 3 chunk <&3; do
+        buf+="$chunk>"
+        case $buf in *"</stream:features>"*) break ;; esac
+    done
+    printf '</stream:stream>' >&3 2>/dev/null || true
+    exec 3<&- 3>&-
+    case $buf in *"<stream:features"*starttls*) return 0 ;; esac
+    return 1
+}
+
+choose_user() {
+    case $RUN_AS in
+        root) echo root ;;
+        prosody) echo prosody ;;
+        auto)
+            if [ "$(id -u)" -ne 0 ]; then id -un; return; fi
+            if runuser -u prosody -- test -x "$(dirname "$BASEDIR")" 2>/dev/null; then
+                echo prosody
+            else
+                echo root
+            fi ;;
+        *) die "PROSODY_RUN_AS must be auto, prosody or root" ;;
+    esac
+}
+
+gen_cert() {
+    [ -s "$BASEDIR/cert.pem" ] && [ -s "$BASEDIR/key.pem" ] && return 0
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 \
+        -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" \
+        -keyout "$BASEDIR/key.pem" -out "$BASEDIR/cert.pem" >/dev/null 2>&1 \
+        || die "openssl failed to create the certificate"
+    chmod 600 "$BASEDIR/key.pem"
+}
+
+write_config() {
+    local user=$1 run_as_root=false
+    [ "$user" = root ] && run_as_root=true
+    mkdir -p "$BASEDIR/data" "$BASEDIR/log" "$BASEDIR/certs"
+    # certificates dir (Prosody indexes it at startup) + explicit ssl below
+    cp "$BASEDIR/cert.pem" "$BASEDIR/certs/localhost.crt"
+    cp "$BASEDIR/key.pem" "$BASEDIR/certs/localhost.key"
+    chmod 600 "$BASEDIR/certs/localhost.key"
+    cat > "$CFG" <<EOF
+-- Generated by $PROG - Prosody benchmark peer (private instance).
+pidfile = "$BASEDIR/prosody.pid"
+data_path = "$BASEDIR/data"
+plugin_paths = { }
+run_as_root = $run_as_root
+umask = "027"
+
+-- Network: one c2s listener on loopback, nothing else.
+interfaces = { "127.0.0.1" }
+local_interfaces = { "127.0.0.1" }
+c2s_ports = { $PORT }
+c2s_interfaces = { "127.0.0.1" }
+c2s_direct_tls_ports = { }
+legacy_ssl_ports = { }
+s2s_ports = { }
+s2s_direct_tls_ports = { }
+s2s_interfaces = { }
+http_ports = { }
+https_ports = { }
+http_interfaces = { }
+https_interfaces = { }
+component_ports = { }
+proxy65_ports = { }
+network_backend = "epoll"
+-- nagle = false: Prosody leaves Nagle on by default, which adds ~40 ms
+-- (delayed-ACK) stalls to the STARTTLS handshake; ejabberd sets nodelay.
+network_settings = { tcp_backlog = 4096; nagle = false }
+-- same as ejabberd's max_stanza_size
+c2s_stanza_size_limit = 262144
+
+-- TLS: STARTTLS required on c2s, self-signed cert for localhost.
+c2s_require_encryption = true
+s2s_require_encryption = true
+certificates = "$BASEDIR/certs"
+ssl = {
+	certificate = "$BASEDIR/certs/localhost.crt";
+	key = "$BASEDIR/certs/localhost.key";
+}
+
+-- Accounts: hashed (SCRAM) storage -> SCRAM-SHA-1, and PLAIN over TLS.
+-- Iteration count aligned with ejabberd (4096) so registration/login CPU
+-- cost is comparable; Prosody's default is 10000.
+authentication = "internal_hashed"
+default_iteration_count = $SCRAM_ITERATIONS
+storage = "internal"
+
+-- Open in-band registration without throttling. Loopback is allow-listed
+-- (exempt from the throttle), widened here to all of 127.0.0.0/8. The
+-- min_seconds_between_registrations / registration_throttle_* options are
+-- deliberately left unset: unset means "no throttle", whereas 0 makes
+-- util.throttle compute rate = 1/0 and can lock a non-allow-listed IP out.
+allow_registration = true
+registration_allowlist = { "127.0.0.0/8", "::1" }
+registration_blocklist = { }
+
+-- mod_limits is not loaded, so there is no rate limiting at all; the table
+-- is kept (very high) in case someone adds "limits" to modules_enabled.
+limits = {
+	c2s = { rate = "1000mb/s"; burst = "10s" };
+	c2s_unauthed = { rate = "1000mb/s"; burst = "10s" };
+}
+
+modules_enabled = {
+	"roster"; "saslauth"; "tls"; "disco";
+	"register"; "offline";
+	"vcard4"; "vcard_legacy"; "pep";
+	"private"; "blocklist"; "ping"; "version"; "time"; "uptime";
+	"lastactivity"; "carbons"; "smacks";
+	"posix";
+}
+-- No s2s at all (loopback benchmark, single domain).
+modules_disabled = { "s2s" }
+
+log = {
+	{ levels = { min = "$LOGLEVEL" }; to = "file"; filename = "$BASEDIR/log/prosody.log" };
+}
+
+VirtualHost "localhost"
+EOF
+    if [ "$user" = prosody ]; then
+        chown -R prosody:prosody "$BASEDIR"
+    fi
+}
+
+do_start() {
+    [ -n "$PORT" ] || usage
+    [[ $PORT =~ ^[0-9]+$ ]] || die "PORT must be a number"
+    [ -x "$PROSODY" ] || die "$PROSODY not found: run install.sh first"
+    if is_running; then
+        log "already running (pid $(read_pid))"
+        xmpp_probe "$PORT" || die "running, but port $PORT does not answer XMPP"
+        return 0
+    fi
+    port_in_use "$PORT" && die "port $PORT is already in use"
+
+    mkdir -p "$BASEDIR"
+    local user
+    user=$(choose_user)
+    gen_cert
+    write_config "$user"
+    rm -f "$PIDFILE" "$BASEDIR/prosody.pid"
+
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+    log "starting as $user on 127.0.0.1:$PORT"
+    local pid
+    # setsid: own session, so no terminal signal reaches it. setpriv execs
+    # (no extra parent process) and /usr/bin/prosody's "#!/usr/bin/env
+    # lua5.4" execs too, so $! is the lua process itself.
+    if [ "$user" = prosody ] && [ "$(id -u)" -eq 0 ]; then
+        ( cd "$BASEDIR" && exec setsid setpriv --reuid=prosody --regid=prosody --init-groups \
+            -- "$PROSODY" -F --config "$CFG" >> "$BASEDIR/log/console.log" 2>&1 < /dev/null ) &
+    else
+        ( cd "$BASEDIR" && exec setsid "$PROSODY" -F --config "$CFG" \
+            >> "$BASEDIR/log/console.log" 2>&1 < /dev/null ) &
+    fi
+    pid=$!
+    echo "$pid" > "$PIDFILE"
+
+    local deadline=$(( SECONDS + START_TIMEOUT ))
+    while [ $SECONDS -lt $deadline ]; do
+        pid_alive "$pid" || break
+        xmpp_probe "$PORT" && break
+        sleep 0.3
+    done
+    if ! pid_alive "$pid" || ! xmpp_probe "$PORT"; then
+        log "did not come up within ${START_TIMEOUT}s; last log lines:"
+        tail -30 "$BASEDIR/log/console.log" "$BASEDIR/log/prosody.log" 2>/dev/null >&2 || true
+        kill -KILL "$pid" 2>/dev/null || true
+        rm -f "$PIDFILE"
+        die "start failed"
+    fi
+    # Cross-check with the pid file written by mod_posix.
+    local ppid_file
+    ppid_file=$(tr -dc '0-9' 2>/dev/null < "$BASEDIR/prosody.pid" || true)
+    if [ -n "$ppid_file" ] && [ "$ppid_file" != "$pid" ]; then
+        log "warning: mod_posix pid $ppid_file differs from $pid; using $ppid_file"
+        echo "$ppid_file" > "$PIDFILE"; pid=$ppid_file
+    fi
+    log "running, pid $pid ($(cat "/proc/$pid/comm")), listening on 127.0.0.1:$PORT"
+}
+
+do_stop() {
+    local pid; pid=$(read_pid)
+    if is_running; then
+        log "stopping pid $pid"
+        kill -TERM "$pid" 2>/dev/null || true   # Prosody shuts down cleanly on SIGTERM
+        for _ in $(seq 1 150); do pid_alive "$pid" || break; sleep 0.2; done
+        if pid_alive "$pid"; then
+            log "still alive after 30s, SIGKILL"
+            kill -KILL "$pid" 2>/dev/null || true
+            for _ in $(seq 1 25); do pid_alive "$pid" || break; sleep 0.2; done
+        fi
+    fi
+    rm -f "$PIDFILE" "$BASEDIR/prosody.pid"
+    log "stopped"
+}
+
+case $CMD in
+    start) do_start ;;
+    stop) do_stop ;;
+    status)
+        if is_running; then echo running; exit 0; else echo stopped; exit 3; fi ;;
+    *) usage ;;
+esac
