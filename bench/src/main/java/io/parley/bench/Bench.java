@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * java -cp bench/target/parley-benchmarks.jar io.parley.bench.Bench \
  *   --target name=parley,port=5222,pid=1234,jvm=true --target name=ejabberd,port=15222,pid=5678 \
  *   --scenario chat:pairs=500,rates=2000/5000/10000,step=10 --scenario login:rates=50/100/200,step=5 \
- *   --scenario idle:sessions=5000,rate=500 --scenario presence:users=300,contacts=20,changes=5 \
+ *   --scenario idle:sessions=5000,rate=500,hold=3,settle=60,first=10000 --scenario presence:users=300,contacts=20,changes=5 \
  *   [--provision 2000] [--prefix b] [--sources 8] [--out bench-results]
  * </pre>
  * Every server is provisioned the same way (in-band registration) with accounts
@@ -120,7 +120,7 @@ public final class Bench {
             case "login" -> LoginStormScenario.run(ctx, new LoginStormScenario.Params(ints(p, "rates", "50/100/200"),
                     i(p, "step", 5), i(p, "accounts", 500), d(p, "p99", 1000)));
             case "idle" -> IdleSessionsScenario.run(ctx, new IdleSessionsScenario.Params(i(p, "sessions", 1000),
-                    i(p, "rate", 300), i(p, "hold", 3), i(p, "first", 0)));
+                    i(p, "rate", 300), i(p, "hold", 3), i(p, "first", 0), i(p, "settle", 0)));
             case "presence" -> PresenceStormScenario.run(ctx, new PresenceStormScenario.Params(i(p, "users", 100),
                     i(p, "contacts", 10), i(p, "changes", 5), i(p, "loginRate", 200), i(p, "changeRate", 200), i(p, "first", 0)));
             default -> throw new IllegalArgumentException("unknown scenario " + name);

@@ -137,8 +137,10 @@ public final class ParleyNode {
         sharding.init(Entity.of(UserEntity.TYPE_KEY, ctx -> UserEntity.create(ctx, deps))
                 .withStopMessage(UserEntity.stopMessage())
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
-        sharding.init(Entity.of(RosterEntity.TYPE_KEY, ctx -> RosterEntity.create(ctx, router, sharding)));
-        sharding.init(Entity.of(UserDataEntity.TYPE_KEY, UserDataEntity::create));
+        sharding.init(Entity.of(RosterEntity.TYPE_KEY, ctx -> RosterEntity.create(ctx, router, sharding))
+                .withSettings(idleAfter(system, settings.entities().rosterIdle())));
+        sharding.init(Entity.of(UserDataEntity.TYPE_KEY, UserDataEntity::create)
+                .withSettings(idleAfter(system, settings.entities().userDataIdle())));
         Executor blocking = system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking());
         Services services = new Services(system, settings, sharding, router, Extensions.standard(settings), tls,
                 new RegistrationLimiter(settings.registration().perAddressPerHour(), clock), blocking, clock, clock.instant(),
@@ -159,6 +161,11 @@ public final class ParleyNode {
             node.registerShutdown();
             return node;
         }));
+    }
+
+    private static ClusterShardingSettings idleAfter(ActorSystem<?> system, Duration idle) {
+        ClusterShardingSettings s = ClusterShardingSettings.create(system);
+        return s.withPassivationStrategy(s.passivationStrategySettings().withIdleEntityPassivation(idle));
     }
 
     private int adminPort = -1;

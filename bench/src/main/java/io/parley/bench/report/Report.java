@@ -34,7 +34,9 @@ public final class Report {
             new Headline("presence", "deliveredPerSecond", "presence deliveries/s", true),
             new Headline("idle", "held", "idle sessions held", true),
             new Headline("idle", "rssPerSessionBytes", "RSS per idle TLS session (bytes)", false),
-            new Headline("idle", "heapPerSessionBytes", "heap per idle TLS session after full GC (bytes)", false));
+            new Headline("idle", "heapPerSessionBytes", "heap per idle TLS session after full GC (bytes)", false),
+            new Headline("idle", "settledRssPerSessionBytes", "RSS per idle TLS session, settled (bytes)", false),
+            new Headline("idle", "settledHeapPerSessionBytes", "heap per idle TLS session after full GC, settled (bytes)", false));
 
     private final Map<String, Object> machine;
     private final List<ScenarioResult> results;
@@ -194,7 +196,7 @@ public final class Report {
         boolean anyMemory = false;
         for (String t : targets) {
             double[] lat = new double[pct.size()];
-            double[] mem = new double[2];
+            double[] mem = new double[4];
             List<double[]> rssLine = new ArrayList<>();
             for (ScenarioResult r : results) {
                 if (!r.scenario().equals(scenario) || !r.target().equals(t)) {
@@ -211,6 +213,12 @@ public final class Report {
                 }
                 if (r.summary().get("heapPerSessionBytes") instanceof Number n) {
                     mem[1] = Math.max(0, n.doubleValue());
+                }
+                if (r.summary().get("settledRssPerSessionBytes") instanceof Number n) {
+                    mem[2] = Math.max(0, n.doubleValue());
+                }
+                if (r.summary().get("settledHeapPerSessionBytes") instanceof Number n) {
+                    mem[3] = Math.max(0, n.doubleValue());
                 }
                 if (r.summary().get("rssTimeline") instanceof List<?> points) {
                     for (Object o : points) {
@@ -230,7 +238,7 @@ public final class Report {
         }
         if (anyMemory) {
             h.append("<h3>Server memory per idle session (bytes)</h3>")
-                    .append(barChart(List.of("RSS / session", "heap after GC / session"), perSession, "B"));
+                    .append(barChart(List.of("RSS / session", "heap after GC / session", "RSS, settled", "heap, settled"), perSession, "B"));
         }
         if (rss.stream().anyMatch(l -> !l.isEmpty())) {
             h.append("<h3>Server resident memory while sessions open (MiB)</h3>").append(lineChart(rss, "s", "MiB"));

@@ -15,15 +15,20 @@ import java.util.concurrent.TimeUnit;
  * Idle sessions held: opens authenticated TLS sessions (roster fetched, presence sent) and holds
  * them; reports how many were held and the server's memory per session: resident set growth
  * and, for a JVM, heap growth after a full GC, divided by the sessions held, and which classes
- * grew. Its accounts start at {@code first}: accounts no other scenario touched, so what a
+ * grew. With {@code settle > 0} it measures again after the sessions sat idle that much longer
+ * (what a server keeps for connected, quiet users once it has tidied up). Its accounts start at {@code first}: accounts no other scenario touched, so what a
  * logged-in user costs the server (its entities, its roster) counts too.
  */
 public final class IdleSessionsScenario {
 
-    public record Params(int sessions, int loginRate, int holdSeconds, int first) {
+    public record Params(int sessions, int loginRate, int holdSeconds, int first, int settleSeconds) {
     }
 
     private IdleSessionsScenario() {
+    }
+
+    private static long perSession(long beforeKb, long afterKb, long sessions) {
+        return beforeKb < 0 || afterKb < 0 || sessions <= 0 ? -1 : (afterKb - beforeKb) * 1024 / sessions;
     }
 
     public static ScenarioResult run(Context ctx, Params p) throws Exception {
@@ -49,13 +54,35 @@ public final class IdleSessionsScenario {
         long alive = held.stream().filter(c -> !c.closed().isDone()).count();
         long rss1 = ServerProbe.rssKb(pid);
         long heap1 = jvm ? ServerProbe.heapAfterGcKb(pid) : -1;
-        List<String> classes = jvm ? ServerProbe.growth(histogram0, ServerProbe.classHistogram(pid), alive, 30) : List.of();
+        Map<String, long[]> histogram1 = jvm ? ServerProbe.classHistogram(pid) : Map.of();
         ctx.log.accept(ctx.target.name() + " idle: held " + alive + " rss=" + rss1 + "K heap=" + heap1 + "K");
+        long settledAlive = -1;
+        long rss2 = -1;
+        long heap2 = -1;
+        Map<String, long[]> histogram2 = histogram1;
+        if (p.settleSeconds() > 0) {
+            // idle for a while: what the server keeps for sessions that stay connected and quiet
+            ScheduledFuture<?> settleSampler = ctx.timer.scheduleAtFixedRate(
+                    () -> rssTimeline.add(new double[] {(System.nanoTime() - start) / 1e9, ServerProbe.rssKb(pid)}), 0, 1, TimeUnit.SECONDS);
+            try {
+                TimeUnit.SECONDS.sleep(p.settleSeconds());
+            } finally {
+                settleSampler.cancel(false);
+            }
+            settledAlive = held.stream().filter(c -> !c.closed().isDone()).count();
+            rss2 = ServerProbe.rssKb(pid);
+            heap2 = jvm ? ServerProbe.heapAfterGcKb(pid) : -1;
+            histogram2 = jvm ? ServerProbe.classHistogram(pid) : Map.of();
+            ctx.log.accept(ctx.target.name() + " idle: after " + p.settleSeconds() + " s still held " + settledAlive
+                    + " rss=" + rss2 + "K heap=" + heap2 + "K");
+        }
+        List<String> classes = jvm ? ServerProbe.growth(histogram0, histogram2, alive, 30) : List.of();
         Context.closeAll(held);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("sessions", p.sessions());
         params.put("loginRate", p.loginRate());
         params.put("holdSeconds", p.holdSeconds());
+        params.put("settleSeconds", p.settleSeconds());
         params.put("firstAccount", p.first());
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("held", alive);
@@ -65,11 +92,22 @@ public final class IdleSessionsScenario {
         synchronized (rssTimeline) {
             summary.put("rssTimeline", new ArrayList<>(rssTimeline));
         }
-        summary.put("rssPerSessionBytes", rss0 < 0 || alive == 0 ? -1 : (rss1 - rss0) * 1024 / alive);
+        summary.put("rssPerSessionBytes", perSession(rss0, rss1, alive));
         if (jvm) {
             summary.put("heapBeforeKb", heap0);
             summary.put("heapAfterKb", heap1);
-            summary.put("heapPerSessionBytes", heap0 < 0 || alive == 0 ? -1 : (heap1 - heap0) * 1024 / alive);
+            summary.put("heapPerSessionBytes", perSession(heap0, heap1, alive));
+        }
+        if (p.settleSeconds() > 0) {
+            summary.put("settledHeld", settledAlive);
+            summary.put("settledRssKb", rss2);
+            summary.put("settledRssPerSessionBytes", perSession(rss0, rss2, settledAlive));
+            if (jvm) {
+                summary.put("settledHeapKb", heap2);
+                summary.put("settledHeapPerSessionBytes", perSession(heap0, heap2, settledAlive));
+            }
+        }
+        if (jvm) {
             summary.put("topClasses", classes);
         }
         return new ScenarioResult("idle", ctx.target.name(), params, summary, List.of(), new Metrics().timeline());

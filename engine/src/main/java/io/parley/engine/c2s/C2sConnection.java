@@ -154,27 +154,45 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         timers.startSingleTimer(Timer.NEGOTIATION_TIMEOUT, Timer.NEGOTIATION_TIMEOUT, settings.negotiationTimeout());
     }
 
+    /** One dispatching case rather than a builder case per message type: this object exists per connection. */
     @Override
     public Receive<ConnectionMessage> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Attached.class, this::onAttached)
-                .onMessage(StreamStarted.class, this::onStreamStarted)
-                .onMessage(Inbound.class, this::onInbound)
-                .onMessage(StreamEnded.class, m -> Behaviors.stopped())
-                .onMessage(StreamFailed.class, this::onStreamFailed)
-                .onMessage(SaslStepped.class, m -> onSaslStep(m.step()))
-                .onMessage(Bound.class, this::onBound)
-                .onMessage(IqAnswered.class, this::onIqAnswered)
-                .onMessage(ToClient.Deliver.class, this::onDeliver)
-                .onMessage(ToClient.Kick.class, m -> streamError(m.condition(), m.text()))
-                .onMessage(ToClient.BlocklistChanged.class, this::onBlocklistChanged)
-                .onMessage(Apply.class, m -> {
-                    m.action().run();
-                    return this;
-                })
-                .onMessage(Timer.class, this::onTimer)
+                .onMessage(ConnectionMessage.class, this::dispatch)
                 .onSignal(PostStop.class, s -> onStop())
                 .build();
+    }
+
+    private Behavior<ConnectionMessage> dispatch(ConnectionMessage m) {
+        if (m instanceof Inbound i) {
+            return onInbound(i);
+        } else if (m instanceof ToClient.Deliver d) {
+            return onDeliver(d);
+        } else if (m instanceof IqAnswered a) {
+            return onIqAnswered(a);
+        } else if (m instanceof Timer t) {
+            return onTimer(t);
+        } else if (m instanceof Apply a) {
+            a.action().run();
+            return this;
+        } else if (m instanceof Attached a) {
+            return onAttached(a);
+        } else if (m instanceof StreamStarted st) {
+            return onStreamStarted(st);
+        } else if (m instanceof StreamEnded) {
+            return Behaviors.stopped();
+        } else if (m instanceof StreamFailed f) {
+            return onStreamFailed(f);
+        } else if (m instanceof SaslStepped st) {
+            return onSaslStep(st.step());
+        } else if (m instanceof Bound b) {
+            return onBound(b);
+        } else if (m instanceof ToClient.Kick k) {
+            return streamError(k.condition(), k.text());
+        } else if (m instanceof ToClient.BlocklistChanged b) {
+            return onBlocklistChanged(b);
+        }
+        return Behaviors.unhandled();
     }
 
     // ---- SessionContext -------------------------------------------------------------------------

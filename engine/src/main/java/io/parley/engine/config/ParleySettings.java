@@ -23,7 +23,8 @@ public record ParleySettings(
         Registration registration,
         int offlineMaxMessages,
         ServerInfo serverInfo,
-        Admin admin) {
+        Admin admin,
+        Entities entities) {
 
     /** Client-to-server connection settings. */
     public record C2s(String iface, int port, int directTlsPort, boolean requireStarttls, StreamLimits limits,
@@ -42,6 +43,10 @@ public record ParleySettings(
     }
 
     public record Admin(String iface, int port) {
+    }
+
+    /** How long a roster or private-data entity stays in memory without a message. */
+    public record Entities(Duration rosterIdle, Duration userDataIdle) {
     }
 
     public static ParleySettings from(Config root) {
@@ -87,8 +92,10 @@ public record ParleySettings(
         ServerInfo info = new ServerInfo(c.getString("server-info.name"), c.getString("server-info.version"),
                 c.getBoolean("server-info.show-os"));
         Admin admin = new Admin(c.getString("admin.interface"), port(c.getConfig("admin"), "port"));
+        Entities entities = new Entities(positive(c.getConfig("entities"), "roster-idle"),
+                positive(c.getConfig("entities"), "user-data-idle"));
         return new ParleySettings(domain, dataDir, store, c2s, tls, reg,
-                range(c.getConfig("offline"), "max-messages", 0, 1_000_000), info, admin);
+                range(c.getConfig("offline"), "max-messages", 0, 1_000_000), info, admin, entities);
     }
 
     private static boolean conflict(Config k) {

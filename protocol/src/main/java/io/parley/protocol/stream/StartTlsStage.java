@@ -12,7 +12,6 @@ import akka.stream.stage.GraphStage;
 import akka.stream.stage.GraphStageLogic;
 import akka.util.ByteString;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -130,9 +129,9 @@ public final class StartTlsStage extends GraphStage<BidiShape<ByteString, ByteSt
         /** Network bytes received but not yet unwrapped (an incomplete record); usually empty. */
         private ByteString pendingNet = ByteString.emptyByteString();
         private ByteBuffer plainSrc;
-        private final ArrayDeque<ByteString> plainToWrap = new ArrayDeque<>();
-        private final ArrayDeque<ByteString> toNetwork = new ArrayDeque<>();
-        private final ArrayDeque<ByteString> toApp = new ArrayDeque<>();
+        private final Fifo<ByteString> plainToWrap = new Fifo<>();
+        private final Fifo<ByteString> toNetwork = new Fifo<>();
+        private final Fifo<ByteString> toApp = new Fifo<>();
         private boolean plainInFinished;
         private boolean cipherInFinished;
         private boolean inboundClosed;

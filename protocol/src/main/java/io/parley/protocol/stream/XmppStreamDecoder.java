@@ -60,6 +60,16 @@ public final class XmppStreamDecoder {
     /** Bytes of an incomplete UTF-8 sequence waiting in {@link #carry}. */
     private int carried;
     private boolean done;
+    /**
+     * The stream header again, as a minimal start tag with the same root name and namespace
+     * declarations, for a parser woken from {@link #hibernate()}; null when that is not possible.
+     */
+    private byte[] resumeHeader;
+    /** Aalto's byte offsets are relative to its own input: {@code offset - synthetic + base} is ours. */
+    private long base;
+    private long synthetic;
+    /** Every byte fed since {@link #lastBoundary} was whitespace (so nothing is lost by dropping the parser). */
+    private boolean cleanTail = true;
 
     public XmppStreamDecoder(StreamLimits limits) {
         this.limits = limits;
@@ -121,6 +131,11 @@ public final class XmppStreamDecoder {
     /** Starts over for a new stream (after STARTTLS or SASL success); any partial input is dropped. */
     public void reset() {
         reader = FACTORY.createAsyncForByteArray();
+        levels.clear();
+        resumeHeader = null;
+        base = 0;
+        synthetic = 0;
+        cleanTail = true;
         contentNamespace = "";
         depth = 0;
         fed = 0;
@@ -131,6 +146,55 @@ public final class XmppStreamDecoder {
         done = false;
     }
 
+    /**
+     * True when the parser sits between two stanzas with nothing but whitespace pending, so
+     * {@link #hibernate()} would lose nothing.
+     */
+    public boolean canHibernate() {
+        return reader != null && !done && depth == 1 && carried == 0 && cleanTail && resumeHeader != null;
+    }
+
+    /**
+     * Drops the XML parser and its buffers (a few kilobytes) while the stream is idle; the next
+     * input wakes a new parser primed with the stream header, so the result is the same as if
+     * it had never slept. Does nothing unless {@link #canHibernate()}.
+     */
+    public void hibernate() {
+        if (canHibernate()) {
+            reader = null;
+            levels.clear();
+            levels.trimToSize();
+        }
+    }
+
+    /** True while hibernating. */
+    public boolean isHibernating() {
+        return reader == null;
+    }
+
+    private void wake() {
+        AsyncXMLStreamReader<AsyncByteArrayFeeder> r = FACTORY.createAsyncForByteArray();
+        try {
+            r.getInputFeeder().feedInput(resumeHeader, 0, resumeHeader.length);
+            int ev;
+            while ((ev = r.next()) != AsyncXMLStreamReader.EVENT_INCOMPLETE) {
+                if (ev != XMLStreamConstants.START_DOCUMENT && ev != XMLStreamConstants.START_ELEMENT) {
+                    throw new IllegalStateException("unexpected event " + ev + " in the resume header");
+                }
+            }
+        } catch (XMLStreamException e) {
+            throw new IllegalStateException("the resume header is well formed", e);
+        }
+        reader = r;
+        base = fed;
+        synthetic = resumeHeader.length;
+    }
+
+    /** Our offset in the stream for one of Aalto's byte offsets. */
+    private long offset(long aaltoOffset) {
+        return aaltoOffset - synthetic + base;
+    }
+
     /** True once the stream closed or faulted: further input is ignored until {@link #reset()}. */
     public boolean isDone() {
         return done;
@@ -138,6 +202,9 @@ public final class XmppStreamDecoder {
 
     /** Feeds bytes and appends every frame they complete to {@code out}. */
     public void feed(ByteString bytes, List<StreamFrame> out) {
+        if (reader == null && !done) {
+            wake();
+        }
         byte[] scratch = SCRATCH.get();
         System.arraycopy(carry, 0, scratch, 0, carried);
         int n = bytes.size();
@@ -152,6 +219,9 @@ public final class XmppStreamDecoder {
 
     /** Feeds bytes and appends every frame they complete to {@code out}. */
     public void feed(byte[] bytes, int offset, int length, List<StreamFrame> out) {
+        if (reader == null && !done) {
+            wake();
+        }
         byte[] scratch = SCRATCH.get();
         System.arraycopy(carry, 0, scratch, 0, carried);
         for (int pos = 0; pos < length && !done; ) {
@@ -184,6 +254,12 @@ public final class XmppStreamDecoder {
             }
             fed += cut;
             drain(out);
+            long chunkStart = fed - cut;
+            if (lastBoundary >= chunkStart) {
+                cleanTail = onlySpace(scratch, (int) Math.min(cut, lastBoundary - chunkStart), cut);
+            } else {
+                cleanTail = cleanTail && onlySpace(scratch, 0, cut);
+            }
         }
         carried = total - cut;
         if (carried > 0) {
@@ -196,6 +272,16 @@ public final class XmppStreamDecoder {
                         "stanza larger than " + limits.maxStanzaBytes() + " bytes");
             }
         }
+    }
+
+    private static boolean onlySpace(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
+            if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -292,7 +378,7 @@ public final class XmppStreamDecoder {
             return;
         }
         if (depth == 1) {
-            stanzaStart = r.getLocationInfo().getStartingByteOffset();
+            stanzaStart = offset(r.getLocationInfo().getStartingByteOffset());
         } else {
             levels.get(depth - 2).flushText();
         }
@@ -315,15 +401,25 @@ public final class XmppStreamDecoder {
             return;
         }
         String content = "";
+        String rootPrefix = nullToEmpty(r.getPrefix());
+        StringBuilder resume = new StringBuilder("<").append(rootPrefix.isEmpty() ? "" : rootPrefix + ":").append("stream");
         for (int i = 0; i < r.getNamespaceCount(); i++) {
             String prefix = r.getNamespacePrefix(i);
+            String uri = nullToEmpty(r.getNamespaceURI(i));
             if (prefix == null || prefix.isEmpty()) {
-                content = nullToEmpty(r.getNamespaceURI(i));
+                content = uri;
+                resume.append(" xmlns='");
+            } else {
+                resume.append(" xmlns:").append(prefix).append("='");
             }
+            resume.append(uri.replace("&", "&amp;").replace("'", "&apos;").replace("<", "&lt;")).append('\'');
         }
         contentNamespace = content;
+        // with streams as the default namespace, unprefixed stanzas would not be jabber:client:
+        // such a stream is refused later anyway; it just never hibernates
+        resumeHeader = rootPrefix.isEmpty() ? null : resume.append('>').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         depth = 1;
-        lastBoundary = r.getLocationInfo().getEndingByteOffset();
+        lastBoundary = offset(r.getLocationInfo().getEndingByteOffset());
         out.add(new StreamFrame.Open(XmlElement.ofParsed("stream", ns, attributes(r), new XmlNode[0]), content));
     }
 
@@ -336,7 +432,7 @@ public final class XmppStreamDecoder {
         }
         XmlElement e = levels.get(depth - 1).finish();
         if (depth == 1) {
-            long end = r.getLocationInfo().getEndingByteOffset();
+            long end = offset(r.getLocationInfo().getEndingByteOffset());
             if (end - stanzaStart > limits.maxStanzaBytes()) {
                 fault(out, StreamErrorCondition.POLICY_VIOLATION,
                         "stanza larger than " + limits.maxStanzaBytes() + " bytes");
@@ -366,7 +462,7 @@ public final class XmppStreamDecoder {
             }
         }
         if (depth == 1) {
-            lastBoundary = r.getLocationInfo().getEndingByteOffset();
+            lastBoundary = offset(r.getLocationInfo().getEndingByteOffset());
         }
     }
 

@@ -108,6 +108,23 @@ class StreamProperties {
         assertThat(((StreamFrame.Element) frames.get(1)).element()).isEqualTo(stanza);
     }
 
+    @Property(tries = 200)
+    void hibernatingBetweenChunksDoesNotChangeTheResult(@ForAll("stanzas") List<XmlElement> stanzas,
+                                                        @ForAll @Size(max = 12) List<@net.jqwik.api.constraints.IntRange(min = 0, max = 100_000) Integer> cutSeeds) {
+        byte[] input = stream(stanzas);
+        int[] cuts = cutSeeds.stream().mapToInt(s -> s % input.length).sorted().distinct().filter(c -> c > 0).toArray();
+        XmppStreamDecoder d = new XmppStreamDecoder(StreamLimits.DEFAULTS);
+        List<StreamFrame> out = new ArrayList<>();
+        int prev = 0;
+        for (int cut : cuts) {
+            d.feed(akka.util.ByteString.fromArray(input, prev, cut - prev), out);
+            d.hibernate();
+            prev = cut;
+        }
+        d.feed(akka.util.ByteString.fromArray(input, prev, input.length - prev), out);
+        assertThat(out).isEqualTo(expected(stanzas, input));
+    }
+
     @Property(tries = 300)
     void splitsDoNotChangeTheResult(@ForAll("stanzas") List<XmlElement> stanzas,
                                     @ForAll @Size(max = 12) List<@net.jqwik.api.constraints.IntRange(min = 0, max = 100_000) Integer> cutSeeds) {

@@ -289,4 +289,68 @@ class XmppStreamDecoderTest {
         d.feed(ByteString.fromString(HEADER + "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>" + HEADER), out);
         assertThat(lastFault(out).condition()).isNotNull();
     }
+
+    // ---- hibernation -----------------------------------------------------------------------------
+
+    /** Feeds each piece, hibernating after every one (a no-op where it cannot), and counts the sleeps. */
+    private static List<StreamFrame> decodeHibernating(XmppStreamDecoder d, int[] sleeps, String... pieces) {
+        List<StreamFrame> out = new ArrayList<>();
+        for (String p : pieces) {
+            d.feed(ByteString.fromString(p), out);
+            if (d.canHibernate()) {
+                sleeps[0]++;
+            }
+            d.hibernate();
+        }
+        return out;
+    }
+
+    @Test
+    void aHibernatedDecoderWakesWithTheSameResult() {
+        String[] pieces = {HEADER, "<message to='a@b' type='chat'><body>one é😀</body></message>", " \n",
+            "<presence/>", "<iq type='get' id='1'><query xmlns='jabber:iq:roster'/></iq> ", "</stream:stream>"};
+        int[] sleeps = {0};
+        List<StreamFrame> got = decodeHibernating(new XmppStreamDecoder(), sleeps, pieces);
+        assertThat(got).isEqualTo(decode(String.join("", pieces)));
+        assertThat(got.get(got.size() - 1)).isEqualTo(StreamFrame.Close.INSTANCE);
+        assertThat(sleeps[0]).as("it slept between stanzas").isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void itDoesNotHibernateWithAStanzaHalfReceived() {
+        XmppStreamDecoder d = new XmppStreamDecoder();
+        List<StreamFrame> out = new ArrayList<>();
+        d.feed(ByteString.fromString(HEADER + "<message to='a@b'><bo"), out);
+        assertThat(d.canHibernate()).isFalse();
+        d.hibernate();
+        assertThat(d.isHibernating()).isFalse();
+        d.feed(ByteString.fromString("dy>x</body></message>"), out);
+        assertThat(d.canHibernate()).isTrue();
+        assertThat(out).hasSize(2);
+    }
+
+    @Test
+    void aStreamWithItsOwnPrefixClosesWithThatPrefixAfterWaking() {
+        String header = "<?xml version='1.0'?><s:stream xmlns:s='http://etherx.jabber.org/streams' xmlns='jabber:client'"
+                + " xmlns:x=\"urn:x'&amp;\" to='example.com' version='1.0'>";
+        int[] sleeps = {0};
+        List<StreamFrame> got = decodeHibernating(new XmppStreamDecoder(), sleeps, header, "<x:ping/>", "</s:stream>");
+        assertThat(sleeps[0]).isEqualTo(2);
+        assertThat(got).hasSize(3);
+        assertThat(((StreamFrame.Element) got.get(1)).element().namespace()).isEqualTo("urn:x'&");
+        assertThat(got.get(2)).isEqualTo(StreamFrame.Close.INSTANCE);
+    }
+
+    @Test
+    void limitsStillCountAfterWaking() {
+        StreamLimits limits = new StreamLimits(2048, 64);
+        XmppStreamDecoder d = new XmppStreamDecoder(limits);
+        int[] sleeps = {0};
+        List<StreamFrame> got = decodeHibernating(d, sleeps, HEADER, "<presence/>",
+                "<message><body>" + "x".repeat(1500) + "</body></message>", " ",
+                "<message><body>" + "y".repeat(1500), "y".repeat(1000));
+        assertThat(sleeps[0]).isGreaterThanOrEqualTo(3);
+        assertThat(got.subList(0, 3)).allMatch(f -> !(f instanceof StreamFrame.Fault));
+        assertThat(lastFault(got).condition()).isEqualTo(StreamErrorCondition.POLICY_VIOLATION);
+    }
 }
