@@ -273,6 +273,20 @@ EOF
     fi
 }
 
+# ejabberdctl switches to the ejabberd user with su, and su's pam_limits session resets the
+# soft open-file limit to 1024: at about a thousand connections accept() fails (emfile) and the
+# listener takes the node down. A limits.d entry gives that user the same limit as this shell.
+ensure_nofile() {
+    local hard want f=/etc/security/limits.d/90-parley-bench-ejabberd.conf
+    hard=$(ulimit -Hn)
+    want=$(su -s /bin/sh -c 'ulimit -n' ejabberd 2>/dev/null || echo 0)
+    [ "$want" = unlimited ] && return 0
+    if [ "$want" -lt "$hard" ] && [ "$(id -u)" -eq 0 ]; then
+        printf 'ejabberd soft nofile %s\nejabberd hard nofile %s\n' "$hard" "$hard" > "$f"
+        log "raised the ejabberd user's open-file limit to $hard ($f)"
+    fi
+}
+
 do_start() {
     [ -n "$PORT" ] || usage
     [[ $PORT =~ ^[0-9]+$ ]] || die "PORT must be a number"
@@ -294,6 +308,7 @@ do_start() {
 
     # More file descriptors for many connections (as the systemd unit does).
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    [ "$user" = ejabberd ] && ensure_nofile
 
     local epmd_before=0
     pgrep -x epmd >/dev/null 2>&1 && epmd_before=1
@@ -318,6 +333,11 @@ do_start() {
     fi
     [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = beam.smp ] || die "pid $pid is not beam.smp"
     echo "$pid" > "$PIDFILE"
+    local soft; soft=$(awk '/Max open files/ {print $4}' "/proc/$pid/limits" 2>/dev/null)
+    log "open files limit of the node: $soft"
+    if [ -n "$soft" ] && [ "$soft" -lt "$(ulimit -Hn)" ]; then
+        log "warning: the node may open only $soft files (connections); see ensure_nofile"
+    fi
     if [ "$epmd_before" = 0 ] && pgrep -x epmd >/dev/null 2>&1; then
         echo 1 > "$BASEDIR/epmd_started"   # should not happen with ERL_DIST_PORT
     fi

@@ -49,6 +49,7 @@ public final class Bench {
         String prefix = "b";
         int sources = 8;
         Path out = Path.of("bench-results");
+        Path scramCache = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--target" -> targets.add(Target.parse(args[++i]));
@@ -57,14 +58,16 @@ public final class Bench {
                 case "--prefix" -> prefix = args[++i];
                 case "--sources" -> sources = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--scram-cache" -> scramCache = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        if (targets.isEmpty() || scenarios.isEmpty()) {
-            System.err.println("usage: Bench --target SPEC [--target SPEC...] --scenario SPEC [...] [--provision N] [--out DIR]");
+        if (targets.isEmpty() || (scenarios.isEmpty() && provision == 0)) {
+            System.err.println("usage: Bench --target SPEC [--target SPEC...] [--scenario SPEC...] [--provision N] [--out DIR] [--scram-cache FILE]");
             System.exit(2);
         }
-        List<ScenarioResult> results = run(targets, scenarios, provision, prefix, sources, System.out::println);
+        clientTls();
+        List<ScenarioResult> results = run(targets, scenarios, provision, prefix, sources, scramCache, System.out::println);
         Report report = new Report(machine(), results);
         report.write(out);
         System.out.println(report.markdownTable());
@@ -72,9 +75,29 @@ public final class Bench {
         System.exit(0);
     }
 
-    /** Runs every scenario against every target, in order. */
+    /**
+     * The simulated clients offer one TLS key share, X25519 (the JDK would compute a P-256 one
+     * too): every server here supports it, and the load generator's own handshake work competes
+     * for the same cores as the server under test.
+     */
+    static void clientTls() {
+        if (System.getProperty("jdk.tls.namedGroups") == null) {
+            System.setProperty("jdk.tls.namedGroups", "x25519");
+        }
+    }
+
     public static List<ScenarioResult> run(List<Target> targets, List<String> scenarios, int provision, String prefix,
                                            int sources, java.util.function.Consumer<String> log) throws Exception {
+        return run(targets, scenarios, provision, prefix, sources, null, log);
+    }
+
+    /**
+     * Runs every scenario against every target, in order. With a {@code scramCache} file the
+     * clients' SCRAM keys are loaded from it first and saved back at the end, so key derivation
+     * (4096 rounds per account and server) happens once, at provisioning, not in a login storm.
+     */
+    public static List<ScenarioResult> run(List<Target> targets, List<String> scenarios, int provision, String prefix,
+                                           int sources, Path scramCache, java.util.function.Consumer<String> log) throws Exception {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", ConfigFactory.parseString("""
                 akka.loglevel = WARNING
                 akka.stdout-loglevel = WARNING
@@ -82,6 +105,9 @@ public final class Bench {
                 """).withFallback(ConfigFactory.load()));
         try {
             Connector connector = new Connector(system, sources);
+            if (scramCache != null) {
+                log.accept("SCRAM keys loaded: " + connector.scramCache().load(scramCache));
+            }
             Accounts accounts = new Accounts(prefix);
             List<ScenarioResult> results = new ArrayList<>();
             for (Target t : targets) {
@@ -97,6 +123,9 @@ public final class Bench {
                     results.add(runOne(ctx, spec));
                     TimeUnit.SECONDS.sleep(2);
                 }
+            }
+            if (scramCache != null) {
+                connector.scramCache().save(scramCache);
             }
             return results;
         } finally {
@@ -118,7 +147,7 @@ public final class Bench {
             case "chat" -> ChatScenario.run(ctx, new ChatScenario.Params(i(p, "pairs", 100), ints(p, "rates", "500/1000/2000"),
                     i(p, "step", 10), d(p, "p99", 50), i(p, "loginRate", 200)));
             case "login" -> LoginStormScenario.run(ctx, new LoginStormScenario.Params(ints(p, "rates", "50/100/200"),
-                    i(p, "step", 5), i(p, "accounts", 500), d(p, "p99", 1000)));
+                    i(p, "step", 5), i(p, "accounts", 500), d(p, "p99", 1000), i(p, "warmup", 0)));
             case "idle" -> IdleSessionsScenario.run(ctx, new IdleSessionsScenario.Params(i(p, "sessions", 1000),
                     i(p, "rate", 300), i(p, "hold", 3), i(p, "first", 0), i(p, "settle", 0)));
             case "presence" -> PresenceStormScenario.run(ctx, new PresenceStormScenario.Params(i(p, "users", 100),

@@ -36,6 +36,11 @@ public final class Connector {
     private final AtomicLong next = new AtomicLong();
     private final ScramCache scram = new ScramCache();
 
+    /** The client-side SCRAM key cache (derived keys per account and server salt). */
+    public ScramCache scramCache() {
+        return scram;
+    }
+
     public Connector(ActorSystem<?> system, int sourceAddresses) {
         this.system = system;
         this.sourceAddresses = Math.max(1, sourceAddresses);

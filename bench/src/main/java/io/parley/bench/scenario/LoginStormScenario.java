@@ -20,7 +20,7 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoginStormScenario {
 
-    public record Params(List<Integer> rates, int stepSeconds, int accounts, double p99BoundMs) {
+    public record Params(List<Integer> rates, int stepSeconds, int accounts, double p99BoundMs, int warmupSeconds) {
     }
 
     private LoginStormScenario() {
@@ -32,6 +32,31 @@ public final class LoginStormScenario {
         ScheduledFuture<?> sampler = ctx.sampleEverySecond(metrics, "login");
         double best = 0;
         long seq = 0;
+        if (p.warmupSeconds() > 0 && !p.rates().isEmpty()) {
+            // the same logins, unmeasured: JIT compilation and caches warm up before the steps
+            int rate = p.rates().get(0);
+            ctx.log.accept(ctx.target.name() + " login: warming up at " + rate + "/s for " + p.warmupSeconds() + " s");
+            List<CompletableFuture<?>> warm = new ArrayList<>();
+            long start = System.nanoTime();
+            for (long i = 0; i < (long) rate * p.warmupSeconds(); i++) {
+                long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                int account = (int) (seq % p.accounts());
+                ClientHandle c = ctx.connector.connect(ctx.target, ctx.accounts.user(account), ctx.accounts.password(account),
+                        "warm" + seq++, false, true, StanzaListener.IGNORE);
+                warm.add(c.ready().handle((jid, ex) -> {
+                    c.close();
+                    return null;
+                }));
+            }
+            try {
+                CompletableFuture.allOf(warm.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // measured steps follow regardless
+            }
+        }
         try {
             for (int rate : p.rates()) {
                 Histogram before = metrics.snapshot();
@@ -100,6 +125,7 @@ public final class LoginStormScenario {
         params.put("stepSeconds", p.stepSeconds());
         params.put("accounts", p.accounts());
         params.put("p99BoundMs", p.p99BoundMs());
+        params.put("warmupSeconds", p.warmupSeconds());
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("bestLoginsPerSecond", ChatScenario.round(best));
         summary.put("overall", metrics.overall());

@@ -558,7 +558,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         if (!settings.whitespaceKeepalive().isZero()) {
             timers.startTimerWithFixedDelay(Timer.KEEPALIVE_TICK, Timer.KEEPALIVE_TICK, settings.whitespaceKeepalive().dividedBy(2));
         }
-        session.start();
+        session.start(m.reply().avatarHash());
         return this;
     }
 

@@ -49,12 +49,25 @@ final class EstablishedSession {
         this.bare = jid.bare();
     }
 
-    void start() {
+    /**
+     * @param avatarHash the account's avatar hash as its user entity knows it; null when it does
+     *     not know yet (an account older than that), then the vCard is read once and the hash
+     *     taught to the entity, so later logins do not touch the vCard store
+     */
+    void start(String avatarHash) {
         CompletionStage<UserEntity.Blocklist> list = services.askUser(bare, UserEntity.GetBlocklist::new);
         conn.getContext().pipeToSelf(list, (r, ex) -> new ToClient.BlocklistChanged(r == null ? Set.of() : r.jids()));
+        if (avatarHash != null) {
+            conn.put(VCardExtension.AVATAR_HASH, avatarHash);
+            return;
+        }
         conn.getContext().pipeToSelf(VCardExtension.load(services, bare), (vcard, ex) -> new C2sConnection.Apply(() -> {
-            if (ex == null && conn.get(VCardExtension.AVATAR_HASH) == null) {
-                conn.put(VCardExtension.AVATAR_HASH, VCardExtension.photoHash(vcard));
+            if (ex == null) {
+                String hash = VCardExtension.photoHash(vcard);
+                services.tellUser(bare, new UserEntity.SetAvatarHash(hash));
+                if (conn.get(VCardExtension.AVATAR_HASH) == null) {
+                    conn.put(VCardExtension.AVATAR_HASH, hash);
+                }
             }
         }));
     }

@@ -76,8 +76,15 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                        ActorRef<BindReply> replyTo) implements Command {
     }
 
-    /** The bound resource, or why binding failed. */
-    public record BindReply(String resource, StanzaErrorCondition error) implements CborSerializable {
+    /**
+     * The bound resource, or why binding failed; with the avatar hash the session adds to its
+     * presence (XEP-0153), null when the entity does not know it yet.
+     */
+    public record BindReply(String resource, StanzaErrorCondition error, String avatarHash) implements CborSerializable {
+    }
+
+    /** The account's vCard photo changed (or was learnt): its hash, "" for none. */
+    public record SetAvatarHash(String hash) implements Command {
     }
 
     /** A connection ends; {@code unavailable} is the client's own unavailable presence, if it sent one. */
@@ -188,6 +195,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record JidsUnblocked(List<Jid> jids) implements Event {
     }
 
+    public record AvatarHashChanged(String hash) implements Event {
+    }
+
     // ---- behaviour ------------------------------------------------------------------------------
 
     /** What the entity needs from the node. */
@@ -284,6 +294,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return onKick(s, c);
         } else if (command instanceof Lifecycle c) {
             return onLifecycle(s, c);
+        } else if (command instanceof SetAvatarHash c) {
+            return !s.exists() || c.hash().equals(s.avatarHash()) ? Effect().none().thenNoReply()
+                    : Effect().persist((Event) new AvatarHashChanged(c.hash())).thenNoReply();
         }
         throw new IllegalArgumentException("unknown command " + command.getClass().getName());
     }
@@ -310,6 +323,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return s.withBlocked(e.jids());
         } else if (event instanceof JidsUnblocked e) {
             return s.withUnblocked(e.jids());
+        } else if (event instanceof AvatarHashChanged e) {
+            return s.withAvatarHash(e.hash());
         }
         throw new IllegalArgumentException("unknown event " + event.getClass().getName());
     }
@@ -354,13 +369,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     private ReplyEffect<Event, UserState> onBind(UserState s, Bind c) {
         if (!s.exists()) {
-            return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.NOT_AUTHORIZED));
+            return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.NOT_AUTHORIZED, null));
         }
         String resource = c.resource() == null ? sessions.freshResource() : c.resource();
         LiveSession old = sessions.get(resource);
         if (old != null) {
             if (!c.replace()) {
-                return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.CONFLICT));
+                return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.CONFLICT, null));
             }
             old.connection.tell(new ToClient.Kick(StreamErrorCondition.CONFLICT, "replaced by a new session"));
             endSession(s, old, null);
@@ -369,7 +384,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         sessions.put(session);
         ctx.watchWith(c.connection(), new ConnectionTerminated(resource, c.connection()));
         timers.cancel(Lifecycle.IDLE_CHECK);
-        return Effect().reply(c.replyTo(), new BindReply(resource, null));
+        return Effect().reply(c.replyTo(), new BindReply(resource, null, s.avatarHash()));
     }
 
     private ReplyEffect<Event, UserState> onUnbind(UserState s, Unbind c) {

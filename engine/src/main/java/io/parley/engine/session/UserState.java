@@ -14,17 +14,22 @@ import java.util.TreeSet;
 
 /**
  * A user's durable state: credentials (null when there is no account), offline messages keyed
- * by sequence number, when the last session ended, and the block list. Immutable.
+ * by sequence number, when the last session ended, the block list, and the avatar hash of the
+ * stored vCard (XEP-0153: "" for none, null when not known yet, as in states written before it
+ * was kept here). Immutable.
  */
 public record UserState(StoredCredentials credentials, Instant created, long nextOfflineSeq,
                         SortedMap<Long, XmlElement> offline, Instant lastSeen, String lastStatus,
-                        Set<Jid> blocked) implements CborSerializable {
+                        Set<Jid> blocked, String avatarHash) implements CborSerializable {
 
-    public static final UserState EMPTY = new UserState(null, null, 1, new TreeMap<>(), null, null, new TreeSet<>());
+    public static final UserState EMPTY = new UserState(null, null, 1, new TreeMap<>(), null, null, new TreeSet<>(), null);
 
     public UserState {
-        offline = Collections.unmodifiableSortedMap(new TreeMap<>(offline));
-        blocked = Collections.unmodifiableSet(new TreeSet<>(blocked));
+        // most users have no offline messages and block nobody: share the empty collections
+        offline = offline == null || offline.isEmpty() ? Collections.emptySortedMap()
+                : Collections.unmodifiableSortedMap(new TreeMap<>(offline));
+        blocked = blocked == null || blocked.isEmpty() ? Collections.emptySortedSet()
+                : Collections.unmodifiableSortedSet(new TreeSet<>(blocked));
     }
 
     public boolean exists() {
@@ -32,38 +37,42 @@ public record UserState(StoredCredentials credentials, Instant created, long nex
     }
 
     public UserState withAccount(StoredCredentials c, Instant at) {
-        return new UserState(c, at, nextOfflineSeq, offline, lastSeen, lastStatus, blocked);
+        return new UserState(c, at, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, "");
     }
 
     public UserState withCredentials(StoredCredentials c) {
-        return new UserState(c, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked);
+        return new UserState(c, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, avatarHash);
     }
 
     /** Deleting an account forgets everything but the sequence counter. */
     public UserState deleted() {
-        return new UserState(null, null, nextOfflineSeq, new TreeMap<>(), null, null, new TreeSet<>());
+        return new UserState(null, null, nextOfflineSeq, new TreeMap<>(), null, null, new TreeSet<>(), null);
     }
 
     public UserState withOffline(long seq, XmlElement message) {
         TreeMap<Long, XmlElement> m = new TreeMap<>(offline);
         m.put(seq, message);
-        return new UserState(credentials, created, Math.max(nextOfflineSeq, seq + 1), m, lastSeen, lastStatus, blocked);
+        return new UserState(credentials, created, Math.max(nextOfflineSeq, seq + 1), m, lastSeen, lastStatus, blocked, avatarHash);
     }
 
     public UserState withoutOffline(Collection<Long> seqs) {
         TreeMap<Long, XmlElement> m = new TreeMap<>(offline);
         seqs.forEach(m::remove);
-        return new UserState(credentials, created, nextOfflineSeq, m, lastSeen, lastStatus, blocked);
+        return new UserState(credentials, created, nextOfflineSeq, m, lastSeen, lastStatus, blocked, avatarHash);
+    }
+
+    public UserState withAvatarHash(String hash) {
+        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, hash);
     }
 
     public UserState withLastSeen(Instant at, String status) {
-        return new UserState(credentials, created, nextOfflineSeq, offline, at, status, blocked);
+        return new UserState(credentials, created, nextOfflineSeq, offline, at, status, blocked, avatarHash);
     }
 
     public UserState withBlocked(Collection<Jid> jids) {
         TreeSet<Jid> b = new TreeSet<>(blocked);
         b.addAll(jids);
-        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, b);
+        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, b, avatarHash);
     }
 
     public UserState withUnblocked(Collection<Jid> jids) {
@@ -73,7 +82,7 @@ public record UserState(StoredCredentials credentials, Instant created, long nex
         } else {
             b.removeAll(jids);
         }
-        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, b);
+        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, b, avatarHash);
     }
 
     /**

@@ -53,6 +53,23 @@ class ConnectionLifecycleTest {
         }
     }
 
+    /** What load generators and provisioning scripts rely on: register-or-login. */
+    @Test
+    void registeringAnExistingAccountLogsInWithItsPasswordAndFailsWithAnother() {
+        try (TestNode node = TestNode.start()) {
+            String user = Users.fresh("again");
+            try (RawClient a = RawClient.connect(node.port(), node.clientTls())) {
+                a.register(user, "pw", "one");
+            }
+            try (RawClient b = RawClient.connect(node.port(), node.clientTls())) {
+                assertThat(b.register(user, "pw", "two").resource()).isEqualTo("two");
+            }
+            try (RawClient c = RawClient.connect(node.port(), node.clientTls())) {
+                assertThatThrownBy(() -> c.register(user, "wrong", "three")).hasMessageContaining("not-authorized");
+            }
+        }
+    }
+
     @Test
     void slowNegotiationTimesOut() {
         try (TestNode node = TestNode.start(Map.of("parley.c2s.negotiation-timeout", "1s"));

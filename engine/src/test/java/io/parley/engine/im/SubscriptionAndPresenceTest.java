@@ -114,6 +114,49 @@ class SubscriptionAndPresenceTest {
         }
     }
 
+    /** XEP-0153: the server adds the stored vCard photo's hash to presence, also in later sessions. */
+    @Test
+    void theAvatarHashOfTheStoredVCardRidesOnPresence() {
+        String a = Users.fresh("ava");
+        String b = Users.fresh("bea");
+        byte[] photo = "not really a png".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String hash = java.util.HexFormat.of().formatHex(sha1(photo));
+        try (RawClient cb = registered(b, "one")) {
+            cb.available();
+            try (RawClient ca = registered(a, "one")) {
+                ca.available();
+                ca.send("<presence to='" + b + "@localhost' type='subscribe'/>");
+                cb.await(presence(a + "@localhost", "subscribe"));
+                cb.send("<presence to='" + a + "@localhost' type='subscribed'/>");
+                ca.await(presence(b + "@localhost/one", null));
+                cb.send("<presence to='" + a + "@localhost' type='subscribe'/>");
+                ca.await(presence(b + "@localhost", "subscribe"));
+                ca.send("<presence to='" + b + "@localhost' type='subscribed'/>");
+                cb.await(presence(a + "@localhost/one", null));
+                ca.send("<iq type='set' id='v1'><vCard xmlns='vcard-temp'><PHOTO><TYPE>image/png</TYPE><BINVAL>"
+                        + java.util.Base64.getEncoder().encodeToString(photo) + "</BINVAL></PHOTO></vCard></iq>");
+                assertThat(ca.await(iqId("v1")).attr("type")).isEqualTo("result");
+            }
+            cb.await(presence(a + "@localhost/one", "unavailable"));
+            // a later session of ava, which never touched its vCard, still announces the photo
+            try (RawClient ca2 = login(a, "two")) {
+                ca2.send("<presence><show>chat</show></presence>");
+                XmlElement p = cb.await(presence(a + "@localhost/two", null));
+                XmlElement x = p.element("x", "vcard-temp:x:update");
+                assertThat(x).as("avatar update element in %s", p).isNotNull();
+                assertThat(x.elementText("photo", "vcard-temp:x:update")).isEqualTo(hash);
+            }
+        }
+    }
+
+    private static byte[] sha1(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-1").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void rosterSetPushAndVersioning() {
         String u = Users.fresh("vera");

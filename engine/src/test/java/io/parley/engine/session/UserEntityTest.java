@@ -104,6 +104,34 @@ class UserEntityTest {
     }
 
     @Test
+    void theAvatarHashIsKeptAndHandedToEachNewSession() {
+        entity.<UserEntity.AccountReply>runCommand(rt -> new UserEntity.CreateAccount(CREDS, rt));
+        TestProbe<ConnectionMessage> conn = kit.createTestProbe();
+        assertThat(entity.<UserEntity.BindReply>runCommand(rt -> new UserEntity.Bind("a", conn.ref(), true, rt)).reply().avatarHash())
+                .as("a new account has no avatar").isEqualTo("");
+        assertThat(entity.runCommand(new UserEntity.SetAvatarHash("abc123")).events())
+                .containsExactly(new UserEntity.AvatarHashChanged("abc123"));
+        assertThat(entity.runCommand(new UserEntity.SetAvatarHash("abc123")).hasNoEvents()).as("unchanged: nothing written").isTrue();
+        entity.restart();
+        var r = entity.<UserEntity.BindReply>runCommand(rt -> new UserEntity.Bind("b", kit.<ConnectionMessage>createTestProbe().ref(), true, rt));
+        assertThat(r.reply().avatarHash()).isEqualTo("abc123");
+    }
+
+    @Test
+    void aStateFromBeforeAvatarHashesReadsAsUnknown() throws Exception {
+        // a snapshot written before the field existed: the hash is unknown (null), not "no avatar"
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory())
+                .findAndRegisterModules().registerModule(new io.parley.persistence.ParleyJacksonModule());
+        UserState current = UserState.EMPTY.withAccount(CREDS, java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.valueToTree(current);
+        tree.remove("avatarHash");
+        UserState old = mapper.treeToValue(tree, UserState.class);
+        assertThat(old.avatarHash()).isNull();
+        assertThat(old.credentials()).isEqualTo(CREDS);
+        assertThat(old.offline()).isEmpty();
+    }
+
+    @Test
     void bindingWithoutAnAccountIsRefused() {
         var r = entity.<UserEntity.BindReply>runCommand(rt -> new UserEntity.Bind("x", kit.<ConnectionMessage>createTestProbe().ref(), true, rt));
         assertThat(r.reply().error()).isEqualTo(StanzaErrorCondition.NOT_AUTHORIZED);

@@ -51,6 +51,7 @@ public final class ClientNegotiator {
             return new Settings(domain, username, password, resource, mechanism, t, register, cache);
         }
 
+        /** Register the account in band first; if it exists already (conflict), log into it. */
         public Settings withRegistration(boolean r) {
             return new Settings(domain, username, password, resource, mechanism, tls, r, cache);
         }
@@ -218,7 +219,10 @@ public final class ClientNegotiator {
         if (!e.is("iq", Namespaces.CLIENT) || !"reg-1".equals(e.attr("id"))) {
             return unexpected(e);
         }
-        if (!"result".equals(e.attr("type"))) {
+        XmlElement error = e.element("error", Namespaces.CLIENT);
+        boolean exists = "error".equals(e.attr("type")) && error != null
+                && error.element("conflict", Namespaces.STANZA_ERRORS) != null;
+        if (!"result".equals(e.attr("type")) && !exists) {
             return fail("registration failed: " + e);
         }
         registered = true;

@@ -249,4 +249,21 @@ class ScramTest {
         assertThatThrownBy(() -> client.verifySuccess(b("v=AAAA"))).isInstanceOf(SaslClient.SaslClientException.class);
         assertThatThrownBy(() -> client.verifySuccess(b("e=invalid-proof"))).isInstanceOf(SaslClient.SaslClientException.class);
     }
+
+    @Test
+    void aSavedClientCacheLoadsWithTheSameKeys(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        ScramCache cache = new ScramCache();
+        byte[] salt = "some salt".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] a = cache.saltedPassword(ScramAlgorithm.SHA_256, "pencil é", salt, 4096);
+        byte[] b = cache.saltedPassword(ScramAlgorithm.SHA_1, "tab\tin password", salt, 4096);
+        java.nio.file.Path file = dir.resolve("scram.tsv");
+        cache.save(file);
+        ScramCache loaded = new ScramCache();
+        assertThat(loaded.load(file)).isEqualTo(2);
+        assertThat(loaded.load(dir.resolve("missing"))).isZero();
+        assertThat(loaded.saltedPassword(ScramAlgorithm.SHA_256, "pencil é", salt, 4096)).isEqualTo(a);
+        assertThat(loaded.saltedPassword(ScramAlgorithm.SHA_1, "tab\tin password", salt, 4096)).isEqualTo(b);
+        assertThat(loaded.size()).isEqualTo(2);
+        assertThat(a).isEqualTo(ScramAlgorithm.SHA_256.hi("pencil é".getBytes(java.nio.charset.StandardCharsets.UTF_8), salt, 4096));
+    }
 }

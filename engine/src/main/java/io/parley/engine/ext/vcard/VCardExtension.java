@@ -50,9 +50,17 @@ public final class VCardExtension implements Extension {
 
     private CompletionStage<IqReply> set(IqRequest req) {
         XmlElement vcard = req.payload();
-        req.session().put(AVATAR_HASH, photoHash(vcard));
+        String hash = photoHash(vcard);
+        req.session().put(AVATAR_HASH, hash);
         CompletionStage<UserDataEntity.Stored> s = req.services().askData(req.to(), rt -> new UserDataEntity.Put(KEY, vcard, rt));
-        return s.thenApply(stored -> stored.ok() ? req.resultNow(null) : req.errorNow(StanzaErrorCondition.RESOURCE_CONSTRAINT));
+        return s.thenApply(stored -> {
+            if (!stored.ok()) {
+                return req.errorNow(StanzaErrorCondition.RESOURCE_CONSTRAINT);
+            }
+            // the user entity keeps the hash, so logins need not read the vCard
+            req.services().tellUser(req.to(), new io.parley.engine.session.UserEntity.SetAvatarHash(hash));
+            return req.resultNow(null);
+        });
     }
 
     /** The hex SHA-1 of the decoded PHOTO/BINVAL, or "" when the vCard has no photo (XEP-0153 3.1). */
