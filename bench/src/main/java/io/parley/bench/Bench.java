@@ -35,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  *   [--provision 2000] [--prefix b] [--sources 8] [--out bench-results]
  * </pre>
  * Every server is provisioned the same way (in-band registration) with accounts
- * {@code <prefix>0..N-1}; clients spread over 127.0.0.1..127.0.0.{sources}.
+ * {@code <prefix>0..N-1}; clients spread over 127.0.0.1..127.0.0.{sources}. A target with
+ * {@code start=SCRIPT,stop=SCRIPT,pidfile=FILE} is started before its turn, restarted after
+ * provisioning (so it is measured fresh, its accounts on disk) and stopped after its scenarios.
  */
 public final class Bench {
 
@@ -110,18 +112,34 @@ public final class Bench {
             }
             Accounts accounts = new Accounts(prefix);
             List<ScenarioResult> results = new ArrayList<>();
-            for (Target t : targets) {
-                if (provision > 0) {
-                    log.accept(t.name() + ": provisioning " + provision + " accounts");
-                    int failed = accounts.provision(connector, t, provision, 64);
-                    if (failed > 0) {
-                        log.accept(t.name() + ": " + failed + " accounts could not be registered");
+            for (Target configured : targets) {
+                Target t = configured.managed() ? configured.started() : configured;
+                try {
+                    if (provision > 0) {
+                        log.accept(t.name() + ": provisioning " + provision + " accounts");
+                        int failed = accounts.provision(connector, t, provision, 64);
+                        if (failed > 0) {
+                            log.accept(t.name() + ": " + failed + " accounts could not be registered or logged into");
+                        }
+                        if (t.managed() && !scenarios.isEmpty()) {
+                            // measure a server that starts with its accounts stored, not one warm from provisioning
+                            log.accept(t.name() + ": restarting after provisioning");
+                            t.stopped();
+                            t = t.started();
+                        }
+                    }
+                    Context ctx = new Context(system, connector, accounts, t, log);
+                    for (String spec : scenarios) {
+                        results.add(runOne(ctx, spec));
+                        TimeUnit.SECONDS.sleep(2);
+                    }
+                } finally {
+                    if (t.managed()) {
+                        t.stopped();
                     }
                 }
-                Context ctx = new Context(system, connector, accounts, t, log);
-                for (String spec : scenarios) {
-                    results.add(runOne(ctx, spec));
-                    TimeUnit.SECONDS.sleep(2);
+                if (scramCache != null) {
+                    connector.scramCache().save(scramCache);
                 }
             }
             if (scramCache != null) {

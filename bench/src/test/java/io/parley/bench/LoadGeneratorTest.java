@@ -135,4 +135,19 @@ class LoadGeneratorTest {
         assertThat(html).contains("<svg", "parley-again", "memory").doesNotContain("src=", "href=");
         assertThat(Files.readString(out.resolve("comparison.md"))).contains("| metric |", "parley/parley-again");
     }
+
+    /**
+     * A thousand and more users disconnecting at the same moment each write their last activity:
+     * the server must absorb the burst (queue, not fail, the writes) and keep serving logins.
+     */
+    @Test
+    void aMassDisconnectIsAbsorbedAndLoginsGoOn() throws Exception {
+        Target parley = Target.parse("name=parley,port=" + port + ",domain=localhost,pid=" + server.pid() + ",jvm=true");
+        List<ScenarioResult> results = Bench.run(List.of(parley),
+                List.of("idle:sessions=2000,rate=800,hold=1", "login:rates=20,step=3,accounts=2000"), 2000, "md", 4, l -> { });
+        assertThat(results.get(0).summary().get("held")).isEqualTo(2000L);
+        Map<String, Object> step = results.get(1).steps().get(0);
+        assertThat(step.get("failed")).as("logins right after 2000 disconnects: %s", step).isEqualTo(0L);
+        assertThat(step.get("loggedIn")).isEqualTo(60L);
+    }
 }

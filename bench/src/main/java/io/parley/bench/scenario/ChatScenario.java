@@ -49,6 +49,13 @@ public final class ChatScenario {
             ctx.log.accept(ctx.target.name() + " chat: only " + clients.size() + " clients logged in");
         }
         int pairs = clients.size() / 2;
+        if (pairs == 0) {
+            Context.closeAll(clients);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("bestDeliveredPerSecondWithinBound", 0.0);
+            summary.put("error", "no client could log in");
+            return new ScenarioResult("chat", ctx.target.name(), Map.of("pairs", 0), summary, List.of(), metrics.timeline());
+        }
         List<Map<String, Object>> steps = new ArrayList<>();
         ScheduledFuture<?> sampler = ctx.sampleEverySecond(metrics, "chat");
         double best = 0;
