@@ -14,8 +14,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Presence storm: {@code users} accounts in a ring, each subscribed both ways to its
- * {@code contacts} neighbours (set up once, as the clients would: subscribe, subscribed). Then
+ * Presence storm: {@code users} accounts in a ring, each subscribed to its next {@code contacts}
+ * neighbours and approving its previous ones (set up as clients would: subscribe, subscribed;
+ * checked by reading every roster). Then
  * everybody logs in at a rate (probes and broadcasts), and each user changes status
  * {@code changes} times; each status carries its send time, so every delivered presence gives a
  * latency. Reports presence deliveries per second, latency and loss against the expected count.
@@ -31,9 +32,10 @@ public final class PresenceStormScenario {
     }
 
     public static ScenarioResult run(Context ctx, Params p) throws Exception {
-        subscribeRing(ctx, p);
+        int ring = subscribeRing(ctx, p);
         Metrics metrics = new Metrics();
         Set<String> seen = ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicLong lastDelivery = new java.util.concurrent.atomic.AtomicLong();
         StanzaListener listener = (client, stanza) -> {
             if (stanza.name().equals("presence") && stanza.attr("type") == null
                     && !client.jid().bare().toString().equals(bareOf(stanza.attr("from")))) {
@@ -44,6 +46,7 @@ public final class PresenceStormScenario {
                         && seen.add(client.jid().bare() + "|" + bareOf(stanza.attr("from")) + "|" + status)) {
                     metrics.latencyNanos(System.nanoTime() - Long.parseLong(status.substring(2)));
                     metrics.received.increment();
+                    lastDelivery.accumulateAndGet(System.nanoTime(), Math::max);
                 }
             }
         };
@@ -76,7 +79,8 @@ public final class PresenceStormScenario {
         } finally {
             sampler.cancel(false);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        // the active window: first change sent to last presence delivered
+        double seconds = Math.max(1e-3, (Math.max(lastDelivery.get(), start) - start) / 1e9);
         Context.closeAll(online);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("users", p.users());
@@ -88,6 +92,7 @@ public final class PresenceStormScenario {
         Map<String, Object> summary = new LinkedHashMap<>();
         long delivered = metrics.received.sum();
         summary.put("online", online.size());
+        summary.put("rostersComplete", ring);
         summary.put("loginSeconds", ChatScenario.round(loginSeconds));
         summary.put("expectedDeliveries", expected);
         summary.put("delivered", delivered);
@@ -105,24 +110,77 @@ public final class PresenceStormScenario {
         return slash < 0 ? jid : jid.substring(0, slash);
     }
 
-    /** Every user i subscribes to i+1..i+contacts (mod users) and approves requests: 'both' with its neighbours. */
-    private static void subscribeRing(Context ctx, Params p) throws InterruptedException {
+    /**
+     * Every user i subscribes to i+1..i+contacts (mod users) and approves the requests it gets,
+     * so each has a 'to' subscription to the next {@code contacts} users and a 'from' one with
+     * the previous {@code contacts}: each presence change of a user reaches {@code contacts}
+     * others. Then it reads every roster until all are complete (bounded); returns how many are.
+     */
+    private static int subscribeRing(Context ctx, Params p) throws InterruptedException {
         ctx.log.accept(ctx.target.name() + " presence: building the subscription ring");
-        StanzaListener approve = (client, stanza) -> {
+        Map<String, XmlElement> rosters = new ConcurrentHashMap<>();
+        StanzaListener listener = (client, stanza) -> {
             if (stanza.name().equals("presence") && "subscribe".equals(stanza.attr("type"))) {
                 client.send(XmlElement.builder("presence", Namespaces.CLIENT).attr("to", bareOf(stanza.attr("from")))
                         .attr("type", "subscribed").build());
+            } else if (stanza.name().equals("iq") && "result".equals(stanza.attr("type"))
+                    && String.valueOf(stanza.attr("id")).startsWith("ring-check")) {
+                rosters.put(client.jid().bare().toString(), stanza);
             }
         };
-        List<ClientHandle> all = ctx.open(p.first(), p.first() + p.users(), p.loginRate(), "setup", true, approve);
-        for (int i = 0; i < all.size(); i++) {
+        List<ClientHandle> all = ctx.open(p.first(), p.first() + p.users(), p.loginRate(), "setup", true, listener);
+        int n = all.size();
+        for (int i = 0; i < n; i++) {
             for (int k = 1; k <= p.contacts(); k++) {
-                ClientHandle contact = all.get((i + k) % all.size());
+                ClientHandle contact = all.get((i + k) % n);
                 all.get(i).send(XmlElement.builder("presence", Namespaces.CLIENT)
                         .attr("to", contact.jid().bare().toString()).attr("type", "subscribe").build());
             }
         }
-        TimeUnit.SECONDS.sleep(Math.max(3, p.users() * p.contacts() / 2000));
+        int complete = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(30, n * p.contacts() / 200));
+        for (int round = 0; System.nanoTime() < deadline; round++) {
+            TimeUnit.SECONDS.sleep(2);
+            rosters.clear();
+            for (ClientHandle c : all) {
+                c.send(XmlElement.builder("iq", Namespaces.CLIENT).attr("type", "get").attr("id", "ring-check-" + round)
+                        .child(XmlElement.of("query", Namespaces.ROSTER)).build());
+            }
+            long answers = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (rosters.size() < n && System.nanoTime() < answers) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            complete = 0;
+            for (int i = 0; i < n; i++) {
+                if (ringComplete(rosters.get(all.get(i).jid().bare().toString()), all, i, p.contacts())) {
+                    complete++;
+                }
+            }
+            if (complete == n) {
+                break;
+            }
+        }
+        ctx.log.accept(ctx.target.name() + " presence: " + complete + " of " + n + " rosters complete");
         Context.closeAll(all);
+        return complete;
+    }
+
+    private static boolean ringComplete(XmlElement rosterResult, List<ClientHandle> all, int i, int contacts) {
+        if (rosterResult == null || rosterResult.element("query", Namespaces.ROSTER) == null) {
+            return false;
+        }
+        Map<String, String> subscription = new java.util.HashMap<>();
+        for (XmlElement item : rosterResult.element("query", Namespaces.ROSTER).elements("item", Namespaces.ROSTER)) {
+            subscription.put(item.attr("jid"), String.valueOf(item.attr("subscription")));
+        }
+        int n = all.size();
+        for (int k = 1; k <= contacts && k < n; k++) {
+            String next = subscription.get(all.get((i + k) % n).jid().bare().toString());
+            String prev = subscription.get(all.get(((i - k) % n + n) % n).jid().bare().toString());
+            if (!("to".equals(next) || "both".equals(next)) || !("from".equals(prev) || "both".equals(prev))) {
+                return false;
+            }
+        }
+        return true;
     }
 }
