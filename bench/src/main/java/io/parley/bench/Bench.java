@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  *   --target name=parley,port=5222,pid=1234,jvm=true --target name=ejabberd,port=15222,pid=5678 \
  *   --scenario chat:pairs=500,rates=2000/5000/10000,step=10 --scenario login:rates=50/100/200,step=5 \
  *   --scenario idle:sessions=5000,rate=500,hold=3,settle=60,first=10000 --scenario presence:users=300,contacts=20,changes=5 \
- *   [--provision 2000] [--prefix b] [--sources 8] [--out bench-results]
+ *   [--provision 2000] [--prefix b] [--sources 8] [--out bench-results] [--scram-cache FILE] [--jdk-crypto]
  * </pre>
  * Every server is provisioned the same way (in-band registration) with accounts
  * {@code <prefix>0..N-1}; clients spread over 127.0.0.1..127.0.0.{sources}. A target with
@@ -52,6 +52,7 @@ public final class Bench {
         int sources = 8;
         Path out = Path.of("bench-results");
         Path scramCache = null;
+        boolean nativeCrypto = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--target" -> targets.add(Target.parse(args[++i]));
@@ -61,6 +62,7 @@ public final class Bench {
                 case "--sources" -> sources = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--scram-cache" -> scramCache = Path.of(args[++i]);
+                case "--jdk-crypto" -> nativeCrypto = false;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -69,6 +71,11 @@ public final class Bench {
             System.exit(2);
         }
         clientTls();
+        if (nativeCrypto) {
+            // the load generator's own handshakes compete with the server for the same cores
+            io.parley.protocol.tls.NativeCrypto.install();
+            System.out.println("load generator crypto: " + io.parley.protocol.tls.NativeCrypto.status());
+        }
         List<ScenarioResult> results = run(targets, scenarios, provision, prefix, sources, scramCache, System.out::println);
         Report report = new Report(machine(), results);
         report.write(out);

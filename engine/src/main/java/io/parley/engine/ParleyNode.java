@@ -86,6 +86,10 @@ public final class ParleyNode {
         try {
             settings = ParleySettings.from(config);
             Files.createDirectories(settings.dataDir());
+            if (settings.tls().nativeCrypto()) {
+                io.parley.protocol.tls.NativeCrypto.install();
+                org.slf4j.LoggerFactory.getLogger(ParleyNode.class).info("native crypto: {}", io.parley.protocol.tls.NativeCrypto.status());
+            }
             KeyStore ks = TlsContexts.loadOrCreate(settings.tls().keyStore(), settings.domain().toString(), settings.tls().password());
             tls = TlsContexts.server(ks, settings.tls().password());
         } catch (Exception e) {

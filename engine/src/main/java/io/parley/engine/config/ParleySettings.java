@@ -30,10 +30,11 @@ public record ParleySettings(
     public record C2s(String iface, int port, int directTlsPort, boolean requireStarttls, StreamLimits limits,
                       int maxStanzasPerSecond, int stanzaBurst, int maxConnectionsPerAddress, int maxConnections,
                       Duration negotiationTimeout, Duration pingInterval, Duration pingTimeout,
-                      Duration whitespaceKeepalive, int maxAuthFailures, boolean replaceOnConflict, int sendQueue) {
+                      Duration whitespaceKeepalive, int maxAuthFailures, boolean replaceOnConflict, int sendQueue,
+                      int maxNegotiating) {
     }
 
-    public record Tls(Path keyStore, char[] password) {
+    public record Tls(Path keyStore, char[] password, boolean nativeCrypto) {
     }
 
     public record Registration(boolean enabled, int perAddressPerHour) {
@@ -80,13 +81,15 @@ public record ParleySettings(
                 nonNegative(k, "whitespace-keepalive"),
                 range(k, "max-auth-failures", 1, 100),
                 conflict(k),
-                range(k, "send-queue", 16, 10_000_000));
+                range(k, "send-queue", 16, 10_000_000),
+                range(k, "max-negotiating", 1, 1_000_000));
         if (c2s.port() < 0 && c2s.directTlsPort() < 0) {
             throw new ConfigException.BadValue("parley.c2s.port", "both client ports are off; turn one on");
         }
         Config t = c.getConfig("tls");
         String ks = t.getString("key-store");
-        Tls tls = new Tls(ks.isEmpty() ? dataDir.resolve("tls.p12") : Path.of(ks), t.getString("key-store-password").toCharArray());
+        Tls tls = new Tls(ks.isEmpty() ? dataDir.resolve("tls.p12") : Path.of(ks), t.getString("key-store-password").toCharArray(),
+                t.getBoolean("native-crypto"));
         Registration reg = new Registration(c.getBoolean("registration.enabled"),
                 range(c.getConfig("registration"), "per-address-per-hour", 0, Integer.MAX_VALUE));
         ServerInfo info = new ServerInfo(c.getString("server-info.name"), c.getString("server-info.version"),

@@ -24,7 +24,10 @@ import java.util.concurrent.CompletionStage;
 /**
  * One client port: binds TCP, refuses connections over the per-address and total limits (with a
  * policy-violation stream error), and gives every accepted socket its own
- * {@link C2sConnection} actor (a child, so the listener knows what is open).
+ * {@link C2sConnection} actor (a child, so the listener knows what is open). It accepts only
+ * while fewer than {@code max-negotiating} connections are between accept and bind: in a login
+ * storm beyond what the node can do, the others queue in the kernel rather than every login
+ * slowing down until all time out.
  */
 public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
 
@@ -35,7 +38,7 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
     public record BindResult(int port, Throwable failure) implements NoSerializationVerificationNeeded {
     }
 
-    record Accepted(Tcp.IncomingConnection connection) implements Command {
+    record Accepted(Tcp.IncomingConnection connection, ActorRef<Done> admitted) implements Command {
     }
 
     record Bound(Tcp.ServerBinding binding, Throwable failure) implements Command {
@@ -75,6 +78,10 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
     private final Map<ActorRef<ConnectionMessage>, InetSocketAddress> open = new HashMap<>();
     private final Map<ActorRef<ConnectionMessage>, io.parley.protocol.jid.Jid> bound = new HashMap<>();
     private Tcp.ServerBinding binding;
+    /** Accepted connections that have not bound a resource yet: the expensive part (TLS, SASL, recovery). */
+    private final java.util.Set<ActorRef<ConnectionMessage>> negotiating = new java.util.HashSet<>();
+    /** Accepts waiting for a negotiation slot; the accept stream is backpressured meanwhile. */
+    private final java.util.ArrayDeque<ActorRef<Done>> waiting = new java.util.ArrayDeque<>();
 
     private C2sListener(ActorContext<Command> ctx, Services services, int port, boolean directTls, ActorRef<BindResult> replyTo) {
         super(ctx);
@@ -85,7 +92,11 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
         CompletionStage<Tcp.ServerBinding> bound = Tcp.get(ctx.getSystem())
                 .bind(services.settings().c2s().iface(), Math.max(0, port), 1024,
                         java.util.List.<akka.io.Inet.SocketOption>of(), false, java.util.Optional.empty())
-                .to(Sink.foreach(c -> self.tell(new Accepted(c))))
+                // one accept at a time, each admitted by the listener: over max-negotiating,
+                // new clients wait in the kernel's accept queue instead of all slowing down
+                .mapAsync(1, c -> akka.actor.typed.javadsl.AskPattern.<Command, Done>ask(self, r -> new Accepted(c, r),
+                        java.time.Duration.ofDays(1), ctx.getSystem().scheduler()))
+                .to(Sink.ignore())
                 .run(ctx.getSystem());
         ctx.pipeToSelf(bound, Bound::new);
     }
@@ -106,6 +117,7 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
                     if (open.containsKey(m.connection())) {
                         bound.put(m.connection(), m.jid());
                     }
+                    negotiated(m.connection());
                     return this;
                 })
                 .onMessage(ListSessions.class, m -> {
@@ -126,6 +138,25 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
     }
 
     private Behavior<Command> onAccepted(Accepted m) {
+        accept(m);
+        if (negotiating.size() < services.settings().c2s().maxNegotiating()) {
+            m.admitted().tell(Done.getInstance());
+        } else {
+            waiting.add(m.admitted());
+        }
+        return this;
+    }
+
+    private void negotiated(ActorRef<ConnectionMessage> connection) {
+        if (negotiating.remove(connection)) {
+            ActorRef<Done> next = waiting.poll();
+            if (next != null) {
+                next.tell(Done.getInstance());
+            }
+        }
+    }
+
+    private Behavior<Command> accept(Accepted m) {
         InetSocketAddress remote = m.connection().remoteAddress();
         String address = remote.getAddress().getHostAddress();
         var limits = services.settings().c2s();
@@ -139,6 +170,7 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
                 C2sConnection.create(services, remote, directTls, getContext().getSelf()));
         getContext().watchWith(conn, new Closed(conn, remote));
         open.put(conn, remote);
+        negotiating.add(conn);
         perAddress.merge(address, 1, Integer::sum);
         C2sConnection.attach(conn, m.connection(), services, directTls, getContext().getSystem());
         return this;
@@ -147,6 +179,7 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
     private Behavior<Command> onClosed(Closed m) {
         open.remove(m.connection());
         bound.remove(m.connection());
+        negotiated(m.connection());
         perAddress.computeIfPresent(m.remote().getAddress().getHostAddress(), (k, v) -> v <= 1 ? null : v - 1);
         return this;
     }

@@ -71,6 +71,32 @@ class ConnectionLifecycleTest {
     }
 
     @Test
+    void overMaxNegotiatingNewConnectionsWaitForASlot() {
+        try (TestNode node = TestNode.start(Map.of("parley.c2s.max-negotiating", 2))) {
+            String u1 = Users.fresh("slot");
+            String u2 = Users.fresh("slot");
+            // bound sessions do not hold a slot
+            try (RawClient x = RawClient.connect(node.port(), node.clientTls());
+                 RawClient y = RawClient.connect(node.port(), node.clientTls())) {
+                x.register(u1, "pw", "r");
+                y.register(u2, "pw", "r");
+                try (RawClient a = RawClient.connect(node.port(), node.clientTls());
+                     RawClient b = RawClient.connect(node.port(), node.clientTls());
+                     RawClient c = RawClient.connect(node.port(), node.clientTls())) {
+                    a.openStream();
+                    assertThat(a.nextElement().name()).isEqualTo("features");
+                    b.openStream();
+                    assertThat(b.nextElement().name()).isEqualTo("features");
+                    c.openStream();
+                    assertThat(c.quietFor(java.time.Duration.ofMillis(700))).as("the third waits to be accepted").isTrue();
+                    a.close();
+                    assertThat(c.nextElement().name()).as("admitted once a slot is free").isEqualTo("features");
+                }
+            }
+        }
+    }
+
+    @Test
     void slowNegotiationTimesOut() {
         try (TestNode node = TestNode.start(Map.of("parley.c2s.negotiation-timeout", "1s"));
              RawClient idle = RawClient.connect(node.port(), node.clientTls())) {

@@ -173,6 +173,36 @@ public final class RawClient implements AutoCloseable {
         return frames.poll();
     }
 
+    /** True when nothing at all arrives within {@code d} (bytes included). */
+    public boolean quietFor(Duration d) {
+        if (!frames.isEmpty()) {
+            return false;
+        }
+        try {
+            socket.setSoTimeout((int) d.toMillis());
+            int b = in.read();
+            if (b < 0) {
+                eof = true;
+                return false;
+            }
+            List<StreamFrame> got = new ArrayList<>();
+            decoder.feed(new byte[] {(byte) b}, 0, 1, got);
+            frames.addAll(got);
+            return false;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } catch (IOException e) {
+            eof = true;
+            return false;
+        } finally {
+            try {
+                socket.setSoTimeout((int) TIMEOUT.toMillis());
+            } catch (IOException e) {
+                // closed
+            }
+        }
+    }
+
     /** The next top-level element, skipping stream headers. */
     public XmlElement nextElement() {
         while (true) {
