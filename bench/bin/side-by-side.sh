@@ -12,7 +12,7 @@
 # Environment:
 #   STATE              server data and the client key cache kept between runs, so accounts are
 #                      provisioned once (default ~/.cache/parley-bench)
-#   PARLEY_JAVA_OPTS   JVM options of the Parley node (default -Xms256m -Xmx2g)
+#   PARLEY_JAVA_OPTS   JVM options of the Parley node (default -Xms64m -Xmx2g)
 #   BENCH_JAVA_OPTS    JVM options of the load generator (default -Xmx4g)
 #   SKIP_BUILD=1       use the jars already built
 set -euo pipefail
@@ -112,7 +112,7 @@ EOF
 set -euo pipefail
 cd "$STATE/parley"
 : > "$run/parley.log"
-PARLEY_JAVA_OPTS="${PARLEY_JAVA_OPTS:--Xms256m -Xmx2g}" setsid "$root/bin/parley" --config "$run/parley.conf" >> "$run/parley.log" 2>&1 < /dev/null &
+PARLEY_JAVA_OPTS="${PARLEY_JAVA_OPTS:--Xms64m -Xmx2g}" setsid "$root/bin/parley" --config "$run/parley.conf" >> "$run/parley.log" 2>&1 < /dev/null &
 echo \$! > "$run/parley.pid"
 for i in \$(seq 1 600); do
     grep -q "parley: serving" "$run/parley.log" && exit 0
