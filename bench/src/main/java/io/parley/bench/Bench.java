@@ -32,8 +32,11 @@ import java.util.concurrent.TimeUnit;
  *   --target name=parley,port=5222,pid=1234,jvm=true --target name=ejabberd,port=15222,pid=5678 \
  *   --scenario chat:pairs=500,rates=2000/5000/10000,step=10 --scenario login:rates=50/100/200,step=5 \
  *   --scenario idle:sessions=5000,rate=500,hold=3,settle=60,first=10000 --scenario presence:users=300,contacts=20,changes=5 \
- *   [--provision 2000] [--prefix b] [--sources 8] [--out bench-results] [--scram-cache FILE] [--jdk-crypto]
+ *   [--provision 2000] [--prefix b] [--sources 8] [--first-source 1] [--out bench-results] [--scram-cache FILE] [--jdk-crypto]
  * </pre>
+ * {@code idle:...,procs=N} shares the sessions out over N load processes (this one and N-1
+ * helper JVMs it starts, each with its own open-file limit and source addresses), for more
+ * connections than one process may open.
  * Every server is provisioned the same way (in-band registration) with accounts
  * {@code <prefix>0..N-1}; clients spread over 127.0.0.1..127.0.0.{sources}. A target with
  * {@code start=SCRIPT,stop=SCRIPT,pidfile=FILE} is started before its turn, restarted after
@@ -53,6 +56,8 @@ public final class Bench {
         Path out = Path.of("bench-results");
         Path scramCache = null;
         boolean nativeCrypto = true;
+        int firstSource = 1;
+        String hold = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--target" -> targets.add(Target.parse(args[++i]));
@@ -63,8 +68,18 @@ public final class Bench {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--scram-cache" -> scramCache = Path.of(args[++i]);
                 case "--jdk-crypto" -> nativeCrypto = false;
+                case "--first-source" -> firstSource = Integer.parseInt(args[++i]);
+                case "--hold" -> hold = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
+        }
+        if (hold != null && targets.size() == 1) {
+            clientTls();
+            if (nativeCrypto) {
+                io.parley.protocol.tls.NativeCrypto.install();
+            }
+            hold(targets.get(0), hold, prefix, sources, firstSource, scramCache);
+            System.exit(0);
         }
         if (targets.isEmpty() || (scenarios.isEmpty() && provision == 0)) {
             System.err.println("usage: Bench --target SPEC [--target SPEC...] [--scenario SPEC...] [--provision N] [--out DIR] [--scram-cache FILE]");
@@ -82,6 +97,34 @@ public final class Bench {
         System.out.println(report.markdownTable());
         System.out.println("report: " + out.resolve("report.html").toAbsolutePath());
         System.exit(0);
+    }
+
+    /**
+     * A helper load process ({@code --hold first=F,count=C,rate=R}): holds idle sessions for a
+     * scenario running in another process, talking to it over stdin/stdout.
+     */
+    static void hold(Target target, String spec, String prefix, int sources, int firstSource, Path scramCache) throws Exception {
+        Map<String, String> p = new HashMap<>();
+        for (String kv : spec.split(",")) {
+            String[] parts = kv.split("=", 2);
+            p.put(parts[0], parts[1]);
+        }
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench-helper", ConfigFactory.parseString("""
+                akka.loglevel = WARNING
+                akka.stdout-loglevel = OFF
+                akka.io.tcp.max-channels = unlimited
+                """).withFallback(ConfigFactory.load()));
+        try {
+            Connector connector = new Connector(system, sources, firstSource);
+            if (scramCache != null && java.nio.file.Files.exists(scramCache)) {
+                connector.scramCache().load(scramCache);
+            }
+            Context ctx = new Context(system, connector, new Accounts(prefix), target, System.err::println);
+            IdleSessionsScenario.holdForParent(ctx, i(p, "first", 0), i(p, "count", 0), i(p, "rate", 100), System.in, System.out);
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
     }
 
     /**
@@ -135,7 +178,7 @@ public final class Bench {
                             t = t.started();
                         }
                     }
-                    Context ctx = new Context(system, connector, accounts, t, log);
+                    Context ctx = new Context(system, connector, accounts, t, log, scramCache);
                     for (String spec : scenarios) {
                         results.add(runOne(ctx, spec));
                         TimeUnit.SECONDS.sleep(2);
@@ -174,7 +217,7 @@ public final class Bench {
             case "login" -> LoginStormScenario.run(ctx, new LoginStormScenario.Params(ints(p, "rates", "50/100/200"),
                     i(p, "step", 5), i(p, "accounts", 500), d(p, "p99", 1000), i(p, "warmup", 0)));
             case "idle" -> IdleSessionsScenario.run(ctx, new IdleSessionsScenario.Params(i(p, "sessions", 1000),
-                    i(p, "rate", 300), i(p, "hold", 3), i(p, "first", 0), i(p, "settle", 0)));
+                    i(p, "rate", 300), i(p, "hold", 3), i(p, "first", 0), i(p, "settle", 0), i(p, "procs", 1)));
             case "presence" -> PresenceStormScenario.run(ctx, new PresenceStormScenario.Params(i(p, "users", 100),
                     i(p, "contacts", 10), i(p, "changes", 5), i(p, "loginRate", 200), i(p, "changeRate", 200), i(p, "first", 0)));
             default -> throw new IllegalArgumentException("unknown scenario " + name);

@@ -47,6 +47,9 @@ class LoadGeneratorTest {
                       cluster.port = %d
                       admin.port = -1
                       registration.per-address-per-hour = 100000
+                      # quiet clients are pinged soon and dropped if they do not answer: the bench's must
+                      c2s.ping-interval = 2s
+                      c2s.ping-timeout = 2s
                     }
                     """.formatted(dir.resolve("data").toString().replace("\\", "/"), port, b.getLocalPort(), c.getLocalPort()));
         }
@@ -87,7 +90,7 @@ class LoadGeneratorTest {
         List<String> scenarios = List.of(
                 "chat:pairs=10,rates=50/100,step=2",
                 "login:rates=10/20,step=2,accounts=20",
-                "idle:sessions=60,rate=60,hold=1",
+                "idle:sessions=60,rate=60,hold=1,settle=6,procs=2",
                 "presence:users=12,contacts=3,changes=2,first=100");
         List<String> log = new ArrayList<>();
         List<ScenarioResult> results = Bench.run(targets, scenarios, 112, "lg", 4, log::add);
@@ -111,7 +114,10 @@ class LoadGeneratorTest {
                     assertThat(first.get("failed")).isEqualTo(0L);
                 }
                 case "idle" -> {
+                    // 30 held by this process and 30 by a helper load process it started
                     assertThat(r.summary().get("held")).isEqualTo(60L);
+                    assertThat(r.params().get("loadProcesses")).isEqualTo(2);
+                    assertThat(r.summary().get("settledHeld")).as("still held after pings").isEqualTo(60L);
                     assertThat((Long) r.summary().get("rssAfterKb")).isPositive();
                     assertThat((Long) r.summary().get("heapAfterKb")).isPositive();
                     assertThat((List<?>) r.summary().get("topClasses")).isNotEmpty();

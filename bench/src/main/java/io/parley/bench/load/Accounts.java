@@ -20,6 +20,10 @@ public final class Accounts {
         this.prefix = prefix;
     }
 
+    public String prefix() {
+        return prefix;
+    }
+
     public String user(int n) {
         return prefix + n;
     }

@@ -134,11 +134,31 @@ final class ClientStage extends GraphStageWithMaterializedValue<FlowShape<Stream
                         handle.ready.complete(handle.jid);
                         return;
                     }
+                    if (stanza.name().equals("iq") && ("get".equals(stanza.attr("type")) || "set".equals(stanza.attr("type")))) {
+                        emit(out, new OutboundFrame.Element(answer(stanza)));
+                    }
                     listener.onStanza(handle, stanza);
                 } else if (frame == StreamFrame.Close.INSTANCE || frame instanceof StreamFrame.Fault) {
                     finish(frame instanceof StreamFrame.Fault f ? new IllegalStateException("stream fault " + f) : null);
                     emit(out, OutboundFrame.Close.INSTANCE, () -> complete(out));
                 }
+            }
+
+            /**
+             * What a real client answers to a request (RFC 6120 8.2.3: every get or set gets a
+             * reply): a result to pings (XEP-0199, or an idle session is dropped by the server)
+             * and roster pushes, service-unavailable to anything else.
+             */
+            private XmlElement answer(XmlElement iq) {
+                var reply = XmlElement.builder("iq", Namespaces.CLIENT).attr("id", iq.attr("id"));
+                if (iq.attr("from") != null) {
+                    reply.attr("to", iq.attr("from"));
+                }
+                if (iq.element("ping", Namespaces.PING) != null || iq.element("query", Namespaces.ROSTER) != null) {
+                    return reply.attr("type", "result").build();
+                }
+                return reply.attr("type", "error").child(XmlElement.builder("error", Namespaces.CLIENT).attr("type", "cancel")
+                        .child(XmlElement.of("service-unavailable", Namespaces.STANZA_ERRORS)).build()).build();
             }
 
             private void finish(Throwable ex) {

@@ -33,17 +33,38 @@ public final class Connector {
     private final ActorSystem<?> system;
     private final SSLContext tls;
     private final int sourceAddresses;
+    private final int firstSource;
     private final AtomicLong next = new AtomicLong();
     private final ScramCache scram = new ScramCache();
 
     /** The client-side SCRAM key cache (derived keys per account and server salt). */
+    public int sourceAddresses() {
+        return sourceAddresses;
+    }
+
+    public int firstSource() {
+        return firstSource;
+    }
+
     public ScramCache scramCache() {
         return scram;
     }
 
     public Connector(ActorSystem<?> system, int sourceAddresses) {
+        this(system, sourceAddresses, 1);
+    }
+
+    /**
+     * @param sourceAddresses how many loopback source addresses the clients spread over
+     * @param firstSource the last octet of the first one (another load process takes the next range)
+     */
+    public Connector(ActorSystem<?> system, int sourceAddresses, int firstSource) {
         this.system = system;
         this.sourceAddresses = Math.max(1, sourceAddresses);
+        this.firstSource = Math.max(1, firstSource);
+        if (this.firstSource + this.sourceAddresses - 1 > 254) {
+            throw new IllegalArgumentException("source addresses beyond 127.0.0.254");
+        }
         try {
             this.tls = TlsContexts.clientTrustingAnything();
         } catch (GeneralSecurityException e) {
@@ -64,7 +85,7 @@ public final class Connector {
                 .withTls(target.directTls() ? ClientNegotiator.TlsPolicy.NONE : ClientNegotiator.TlsPolicy.REQUIRED)
                 .withRegistration(register)
                 .withScramCache(scram);
-        int a = (int) (next.getAndIncrement() % sourceAddresses) + 1;
+        int a = (int) (next.getAndIncrement() % sourceAddresses) + firstSource;
         InetSocketAddress local = new InetSocketAddress("127.0.0." + a, 0);
         Flow<ByteString, ByteString, CompletionStage<Tcp.OutgoingConnection>> tcp = Tcp.get(system).outgoingConnection(
                 new InetSocketAddress(target.host(), target.port()), Optional.of(local), List.of(), false,

@@ -44,6 +44,12 @@ public record Target(String name, String host, int port, String domain, boolean 
                 path(m.get("start")), path(m.get("stop")), path(m.get("pidfile")));
     }
 
+    /** The spec of how clients reach this server (no process handling), for helper load processes. */
+    public String connectSpec() {
+        return "name=" + name + ",host=" + host + ",port=" + port + ",domain=" + domain + ",directTls=" + directTls
+                + ",mechanism=" + mechanism.mechanismName();
+    }
+
     private static Path path(String s) {
         return s == null || s.isEmpty() ? null : Path.of(s);
     }

@@ -24,6 +24,8 @@ public final class Context {
     final Accounts accounts;
     final Target target;
     final Consumer<String> log;
+    /** The SCRAM key cache file helper load processes read (or null). */
+    final java.nio.file.Path scramCache;
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bench-timer");
         t.setDaemon(true);
@@ -31,6 +33,12 @@ public final class Context {
     });
 
     public Context(ActorSystem<?> system, Connector connector, Accounts accounts, Target target, Consumer<String> log) {
+        this(system, connector, accounts, target, log, null);
+    }
+
+    public Context(ActorSystem<?> system, Connector connector, Accounts accounts, Target target, Consumer<String> log,
+                   java.nio.file.Path scramCache) {
+        this.scramCache = scramCache;
         this.system = system;
         this.connector = connector;
         this.accounts = accounts;

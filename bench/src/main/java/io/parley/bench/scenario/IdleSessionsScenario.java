@@ -21,7 +21,39 @@ import java.util.concurrent.TimeUnit;
  */
 public final class IdleSessionsScenario {
 
-    public record Params(int sessions, int loginRate, int holdSeconds, int first, int settleSeconds) {
+    /** @param procs load processes holding the sessions: this one and {@code procs - 1} helpers */
+    public record Params(int sessions, int loginRate, int holdSeconds, int first, int settleSeconds, int procs) {
+        public Params(int sessions, int loginRate, int holdSeconds, int first, int settleSeconds) {
+            this(sessions, loginRate, holdSeconds, first, settleSeconds, 1);
+        }
+    }
+
+    /**
+     * The helper side of {@code procs > 1}: opens accounts {@code first..first+count-1}, prints
+     * {@code held N}, answers {@code count} lines, and closes all on {@code close} or end of input.
+     */
+    public static void holdForParent(Context ctx, int first, int count, int rate, java.io.InputStream commands,
+                                     java.io.PrintStream answers) throws Exception {
+        List<ClientHandle> held = ctx.open(first, first + count, rate, "idle", true, StanzaListener.IGNORE);
+        answers.println("held " + held.size());
+        answers.flush();
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(commands, java.nio.charset.StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null && !line.equals("close")) {
+            if (line.equals("count")) {
+                answers.println("held " + held.stream().filter(c -> !c.closed().isDone()).count());
+                answers.flush();
+            }
+        }
+        Context.closeAll(held);
+    }
+
+    private static long helpersHolding(List<LoadHelper> helpers, boolean first) throws java.io.IOException {
+        long n = 0;
+        for (LoadHelper h : helpers) {
+            n += Math.max(0, first ? h.held() : h.count());
+        }
+        return n;
     }
 
     private IdleSessionsScenario() {
@@ -44,14 +76,36 @@ public final class IdleSessionsScenario {
                 () -> rssTimeline.add(new double[] {(System.nanoTime() - start) / 1e9, ServerProbe.rssKb(pid)}), 0, 1, TimeUnit.SECONDS);
         List<ClientHandle> held;
         double openSeconds;
+        // with procs > 1 the sessions are shared out: this process opens the first share, each
+        // helper process (its own open-file limit, its own source addresses) one of the others
+        int procs = Math.max(1, p.procs());
+        int share = p.sessions() / procs;
+        int own = p.sessions() - share * (procs - 1);
+        int rate = Math.max(1, p.loginRate() / procs);
+        List<LoadHelper> helpers = new ArrayList<>();
+        long helperHeld = 0;
         try {
-            held = ctx.open(p.first(), p.first() + p.sessions(), p.loginRate(), "idle", true, StanzaListener.IGNORE);
-            openSeconds = (System.nanoTime() - start) / 1e9;
-            TimeUnit.SECONDS.sleep(p.holdSeconds());
-        } finally {
-            rssSampler.cancel(false);
+            for (int k = 1; k < procs; k++) {
+                helpers.add(LoadHelper.start(ctx, p.first() + own + (k - 1) * share, share, rate,
+                        ctx.connector.firstSource() + k * ctx.connector.sourceAddresses()));
+            }
+            try {
+                held = ctx.open(p.first(), p.first() + own, procs > 1 ? rate : p.loginRate(), "idle", true, StanzaListener.IGNORE);
+                helperHeld = helpersHolding(helpers, true);
+                if (!helpers.isEmpty()) {
+                    ctx.log.accept(ctx.target.name() + " idle: this process holds " + held.size() + ", "
+                            + helpers.size() + " helper processes " + helperHeld);
+                }
+                openSeconds = (System.nanoTime() - start) / 1e9;
+                TimeUnit.SECONDS.sleep(p.holdSeconds());
+            } finally {
+                rssSampler.cancel(false);
+            }
+        } catch (Exception e) {
+            helpers.forEach(LoadHelper::close);
+            throw e;
         }
-        long alive = held.stream().filter(c -> !c.closed().isDone()).count();
+        long alive = held.stream().filter(c -> !c.closed().isDone()).count() + (helpers.isEmpty() ? 0 : helpersHolding(helpers, false));
         long rss1 = ServerProbe.rssKb(pid);
         long heap1 = jvm ? ServerProbe.heapAfterGcKb(pid) : -1;
         Map<String, long[]> histogram1 = jvm ? ServerProbe.classHistogram(pid) : Map.of();
@@ -69,7 +123,7 @@ public final class IdleSessionsScenario {
             } finally {
                 settleSampler.cancel(false);
             }
-            settledAlive = held.stream().filter(c -> !c.closed().isDone()).count();
+            settledAlive = held.stream().filter(c -> !c.closed().isDone()).count() + (helpers.isEmpty() ? 0 : helpersHolding(helpers, false));
             rss2 = ServerProbe.rssKb(pid);
             heap2 = jvm ? ServerProbe.heapAfterGcKb(pid) : -1;
             histogram2 = jvm ? ServerProbe.classHistogram(pid) : Map.of();
@@ -78,12 +132,14 @@ public final class IdleSessionsScenario {
         }
         List<String> classes = jvm ? ServerProbe.growth(histogram0, histogram2, alive, 30) : List.of();
         Context.closeAll(held);
+        helpers.forEach(LoadHelper::close);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("sessions", p.sessions());
         params.put("loginRate", p.loginRate());
         params.put("holdSeconds", p.holdSeconds());
         params.put("settleSeconds", p.settleSeconds());
         params.put("firstAccount", p.first());
+        params.put("loadProcesses", procs);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("held", alive);
         summary.put("openSeconds", ChatScenario.round(openSeconds));

@@ -36,6 +36,10 @@ final class Out {
 
     /** Completes the outbound stream, which closes the TCP connection once what is queued is written. */
     void done() {
-        queue.complete();
+        try {
+            queue.complete();
+        } catch (IllegalStateException alreadyEnded) {
+            // completed or failed before (the client closed first, or a slow client was failed)
+        }
     }
 }
