@@ -28,6 +28,8 @@ PROG=$(basename "$0")
 usage() { echo "usage: $PROG {start|stop|status} BASEDIR [PORT]" >&2; exit 2; }
 log() { printf '[ejabberd] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"
 
 [ $# -ge 2 ] || usage
 CMD=$1
@@ -41,11 +43,6 @@ PIDFILE=$BASEDIR/pid
 CFG=$BASEDIR/ejabberd.yml
 CTLCFG=$BASEDIR/ejabberdctl.cfg
 
-# alive = exists and is not a zombie (PID 1 in a container may reap late)
-pid_alive() {
-    [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
-    [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
-}
 # pid from BASEDIR/pid, else the beam.smp that carries this node's name
 read_pid() {
     if [ -s "$PIDFILE" ]; then tr -dc '0-9' < "$PIDFILE"; return 0; fi
@@ -64,62 +61,10 @@ is_running() {
     tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | grep -qxF -- "$node"
 }
 
-port_in_use() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
-
-free_port() {   # a free TCP port in 20000-59999
-    local p
-    for _ in $(seq 1 200); do
-        p=$(( 20000 + RANDOM % 40000 ))
-        port_in_use "$p" || { echo "$p"; return 0; }
-    done
-    return 1
-}
-
-# Open a TCP connection, send a stream header and wait for stream features
-# that offer STARTTLS. Succeeds only when the server really speaks XMPP.
-xmpp_probe() {   # xmpp_probe PORT
-    local port=$1 buf="" chunk
-    { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
-    printf "<?xml version='1.0'?><stream:stream to='localhost' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>" >&3 || { exec 3<&-; return 1; }
-    while IFS= read -r -d '>' -t 3 chunk <&3; do
-        buf+="$chunk>"
-        case $buf in *"</stream:features>"*) break ;; esac
-    done
-    printf '</stream:stream>' >&3 2>/dev/null || true
-    exec 3<&- 3>&-
-    case $buf in *"<stream:features"*starttls*) return 0 ;; esac
-    return 1
-}
 
 ectl() {   # run ejabberdctl against this instance
     ${ECTL_TIMEOUT:+timeout "$ECTL_TIMEOUT"} "$CTL" --config-dir "$BASEDIR" --config "$CFG" --ctl-config "$CTLCFG" \
         --logs "$BASEDIR/log" --spool "$BASEDIR/db" "$@"
-}
-
-choose_user() {
-    case $RUN_AS in
-        root) echo root ;;
-        ejabberd) echo ejabberd ;;
-        auto)
-            if [ "$(id -u)" -ne 0 ]; then id -un; return; fi
-            # Can the ejabberd user reach BASEDIR's parent? (BASEDIR itself is
-            # chown'ed to it below.)
-            if runuser -u ejabberd -- test -x "$(dirname "$BASEDIR")" 2>/dev/null; then
-                echo ejabberd
-            else
-                echo root
-            fi ;;
-        *) die "EJABBERD_RUN_AS must be auto, ejabberd or root" ;;
-    esac
-}
-
-gen_cert() {
-    [ -s "$BASEDIR/cert.pem" ] && [ -s "$BASEDIR/key.pem" ] && return 0
-    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 \
-        -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" \
-        -keyout "$BASEDIR/key.pem" -out "$BASEDIR/cert.pem" >/dev/null 2>&1 \
-        || die "openssl failed to create the certificate"
-    chmod 600 "$BASEDIR/key.pem"
 }
 
 write_config() {
@@ -300,7 +245,7 @@ do_start() {
 
     mkdir -p "$BASEDIR"
     local user distport
-    user=$(choose_user)
+    user=$(choose_user ejabberd EJABBERD_RUN_AS)
     distport=$(free_port) || die "no free port for Erlang distribution"
     gen_cert
     write_config "$user" "$distport"

@@ -31,6 +31,8 @@ PROG=$(basename "$0")
 usage() { echo "usage: $PROG {start|stop|status} BASEDIR [PORT]" >&2; exit 2; }
 log() { printf '[prosody] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"
 
 [ $# -ge 2 ] || usage
 CMD=$1
@@ -44,11 +46,6 @@ SCRAM_ITERATIONS=${PROSODY_SCRAM_ITERATIONS:-4096}
 PIDFILE=$BASEDIR/pid
 CFG=$BASEDIR/prosody.cfg.lua
 
-# alive = exists and is not a zombie (PID 1 in a container may reap late)
-pid_alive() {
-    [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
-    [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
-}
 # pid from BASEDIR/pid (else mod_posix's prosody.pid), else the prosody
 # process using this config file
 read_pid() {
@@ -68,47 +65,6 @@ is_running() {
     pid_alive "$pid" && tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | grep -qxF -- "$CFG"
 }
 
-port_in_use() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
-
-# Open a TCP connection, send a stream header and wait for stream features
-# that offer STARTTLS. Succeeds only when the server really speaks XMPP.
-xmpp_probe() {   # xmpp_probe PORT
-    local port=$1 buf="" chunk
-    { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
-    printf "<?xml version='1.0'?><stream:stream to='localhost' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>" >&3 || { exec 3<&-; return 1; }
-    while IFS= read -r -d '>' -t 3 chunk <&3; do
-        buf+="$chunk>"
-        case $buf in *"</stream:features>"*) break ;; esac
-    done
-    printf '</stream:stream>' >&3 2>/dev/null || true
-    exec 3<&- 3>&-
-    case $buf in *"<stream:features"*starttls*) return 0 ;; esac
-    return 1
-}
-
-choose_user() {
-    case $RUN_AS in
-        root) echo root ;;
-        prosody) echo prosody ;;
-        auto)
-            if [ "$(id -u)" -ne 0 ]; then id -un; return; fi
-            if runuser -u prosody -- test -x "$(dirname "$BASEDIR")" 2>/dev/null; then
-                echo prosody
-            else
-                echo root
-            fi ;;
-        *) die "PROSODY_RUN_AS must be auto, prosody or root" ;;
-    esac
-}
-
-gen_cert() {
-    [ -s "$BASEDIR/cert.pem" ] && [ -s "$BASEDIR/key.pem" ] && return 0
-    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 \
-        -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" \
-        -keyout "$BASEDIR/key.pem" -out "$BASEDIR/cert.pem" >/dev/null 2>&1 \
-        || die "openssl failed to create the certificate"
-    chmod 600 "$BASEDIR/key.pem"
-}
 
 write_config() {
     local user=$1 run_as_root=false
@@ -216,7 +172,7 @@ do_start() {
 
     mkdir -p "$BASEDIR"
     local user
-    user=$(choose_user)
+    user=$(choose_user prosody PROSODY_RUN_AS)
     gen_cert
     write_config "$user"
     rm -f "$PIDFILE" "$BASEDIR/prosody.pid"

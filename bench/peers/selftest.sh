@@ -17,15 +17,8 @@ pass=0 fail=0
 ok()  { pass=$((pass + 1)); echo "ok   - $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
 
-port_in_use() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
-free_port() {
-    local p
-    for _ in $(seq 1 200); do
-        p=$(( 20000 + RANDOM % 40000 ))
-        port_in_use "$p" || { echo "$p"; return 0; }
-    done
-    return 1
-}
+# shellcheck source=common.sh
+source "$HERE/common.sh"
 
 "$HERE/install.sh" && ok "install.sh" || bad "install.sh"
 
