@@ -73,15 +73,8 @@ public final class Bench {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        if (hold != null && targets.size() == 1) {
-            clientTls();
-            if (nativeCrypto) {
-                io.parley.protocol.tls.NativeCrypto.install();
-            }
-            hold(targets.get(0), hold, prefix, sources, firstSource, scramCache);
-            System.exit(0);
-        }
-        if (targets.isEmpty() || (scenarios.isEmpty() && provision == 0)) {
+        boolean helper = hold != null && targets.size() == 1;
+        if (!helper && (targets.isEmpty() || (scenarios.isEmpty() && provision == 0))) {
             System.err.println("usage: Bench --target SPEC [--target SPEC...] [--scenario SPEC...] [--provision N] [--out DIR] [--scram-cache FILE]");
             System.exit(2);
         }
@@ -89,6 +82,12 @@ public final class Bench {
         if (nativeCrypto) {
             // the load generator's own handshakes compete with the server for the same cores
             io.parley.protocol.tls.NativeCrypto.install();
+        }
+        if (helper) {
+            hold(targets.get(0), hold, prefix, sources, firstSource, scramCache);
+            System.exit(0);
+        }
+        if (nativeCrypto) {
             System.out.println("load generator crypto: " + io.parley.protocol.tls.NativeCrypto.status());
         }
         List<ScenarioResult> results = run(targets, scenarios, provision, prefix, sources, scramCache, System.out::println);
@@ -104,16 +103,9 @@ public final class Bench {
      * scenario running in another process, talking to it over stdin/stdout.
      */
     static void hold(Target target, String spec, String prefix, int sources, int firstSource, Path scramCache) throws Exception {
-        Map<String, String> p = new HashMap<>();
-        for (String kv : spec.split(",")) {
-            String[] parts = kv.split("=", 2);
-            p.put(parts[0], parts[1]);
-        }
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench-helper", ConfigFactory.parseString("""
-                akka.loglevel = WARNING
-                akka.stdout-loglevel = OFF
-                akka.io.tcp.max-channels = unlimited
-                """).withFallback(ConfigFactory.load()));
+        Map<String, String> p = params(spec);
+        // stdout carries the answers to the parent: nothing else may be written there
+        ActorSystem<Void> system = loadSystem("bench-helper", "OFF");
         try {
             Connector connector = new Connector(system, sources, firstSource);
             if (scramCache != null && java.nio.file.Files.exists(scramCache)) {
@@ -122,9 +114,22 @@ public final class Bench {
             Context ctx = new Context(system, connector, new Accounts(prefix), target, System.err::println);
             IdleSessionsScenario.holdForParent(ctx, i(p, "first", 0), i(p, "count", 0), i(p, "rate", 100), System.in, System.out);
         } finally {
-            system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            terminate(system);
         }
+    }
+
+    /** The actor system the simulated clients run on: unlimited TCP channels, warnings only. */
+    private static ActorSystem<Void> loadSystem(String name, String stdoutLevel) {
+        return ActorSystem.create(Behaviors.empty(), name, ConfigFactory.parseString("""
+                akka.loglevel = WARNING
+                akka.stdout-loglevel = %s
+                akka.io.tcp.max-channels = unlimited
+                """.formatted(stdoutLevel)).withFallback(ConfigFactory.load()));
+    }
+
+    private static void terminate(ActorSystem<Void> system) throws Exception {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     /**
@@ -150,11 +155,7 @@ public final class Bench {
      */
     public static List<ScenarioResult> run(List<Target> targets, List<String> scenarios, int provision, String prefix,
                                            int sources, Path scramCache, java.util.function.Consumer<String> log) throws Exception {
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", ConfigFactory.parseString("""
-                akka.loglevel = WARNING
-                akka.stdout-loglevel = WARNING
-                akka.io.tcp.max-channels = unlimited
-                """).withFallback(ConfigFactory.load()));
+        ActorSystem<Void> system = loadSystem("bench", "WARNING");
         try {
             Connector connector = new Connector(system, sources);
             if (scramCache != null) {
@@ -189,28 +190,19 @@ public final class Bench {
                     }
                 }
                 if (scramCache != null) {
+                    // after each target, so keys derived for one survive a later target's failure
                     connector.scramCache().save(scramCache);
                 }
             }
-            if (scramCache != null) {
-                connector.scramCache().save(scramCache);
-            }
             return results;
         } finally {
-            system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            terminate(system);
         }
     }
 
     static ScenarioResult runOne(Context ctx, String spec) throws Exception {
         String name = spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec;
-        Map<String, String> p = new HashMap<>();
-        if (spec.contains(":")) {
-            for (String kv : spec.substring(spec.indexOf(':') + 1).split(",")) {
-                String[] parts = kv.split("=", 2);
-                p.put(parts[0], parts[1]);
-            }
-        }
+        Map<String, String> p = spec.contains(":") ? params(spec.substring(spec.indexOf(':') + 1)) : Map.of();
         return switch (name) {
             case "chat" -> ChatScenario.run(ctx, new ChatScenario.Params(i(p, "pairs", 100), ints(p, "rates", "500/1000/2000"),
                     i(p, "step", 10), d(p, "p99", 50), i(p, "loginRate", 200)));
@@ -222,6 +214,16 @@ public final class Bench {
                     i(p, "contacts", 10), i(p, "changes", 5), i(p, "loginRate", 200), i(p, "changeRate", 200), i(p, "first", 0)));
             default -> throw new IllegalArgumentException("unknown scenario " + name);
         };
+    }
+
+    /** {@code k1=v1,k2=v2} as a map. */
+    private static Map<String, String> params(String spec) {
+        Map<String, String> p = new HashMap<>();
+        for (String kv : spec.split(",")) {
+            String[] parts = kv.split("=", 2);
+            p.put(parts[0], parts[1]);
+        }
+        return p;
     }
 
     private static int i(Map<String, String> p, String k, int dflt) {

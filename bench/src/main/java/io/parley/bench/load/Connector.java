@@ -37,7 +37,6 @@ public final class Connector {
     private final AtomicLong next = new AtomicLong();
     private final ScramCache scram = new ScramCache();
 
-    /** The client-side SCRAM key cache (derived keys per account and server salt). */
     public int sourceAddresses() {
         return sourceAddresses;
     }
@@ -46,6 +45,7 @@ public final class Connector {
         return firstSource;
     }
 
+    /** The client-side SCRAM key cache (derived keys per account and server salt). */
     public ScramCache scramCache() {
         return scram;
     }

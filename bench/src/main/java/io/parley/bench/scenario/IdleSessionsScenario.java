@@ -41,11 +41,16 @@ public final class IdleSessionsScenario {
         String line;
         while ((line = in.readLine()) != null && !line.equals("close")) {
             if (line.equals("count")) {
-                answers.println("held " + held.stream().filter(c -> !c.closed().isDone()).count());
+                answers.println("held " + stillHeld(held, List.of()));
                 answers.flush();
             }
         }
         Context.closeAll(held);
+    }
+
+    /** Sessions still open, in this process and in its helpers. */
+    private static long stillHeld(List<ClientHandle> held, List<LoadHelper> helpers) throws java.io.IOException {
+        return held.stream().filter(c -> !c.closed().isDone()).count() + helpersHolding(helpers, false);
     }
 
     private static long helpersHolding(List<LoadHelper> helpers, boolean first) throws java.io.IOException {
@@ -72,8 +77,8 @@ public final class IdleSessionsScenario {
         ctx.log.accept(ctx.target.name() + " idle: before rss=" + rss0 + "K heap=" + heap0 + "K; opening " + p.sessions());
         long start = System.nanoTime();
         List<double[]> rssTimeline = Collections.synchronizedList(new ArrayList<>());
-        ScheduledFuture<?> rssSampler = ctx.timer.scheduleAtFixedRate(
-                () -> rssTimeline.add(new double[] {(System.nanoTime() - start) / 1e9, ServerProbe.rssKb(pid)}), 0, 1, TimeUnit.SECONDS);
+        Runnable sampleRss = () -> rssTimeline.add(new double[] {(System.nanoTime() - start) / 1e9, ServerProbe.rssKb(pid)});
+        ScheduledFuture<?> rssSampler = ctx.timer.scheduleAtFixedRate(sampleRss, 0, 1, TimeUnit.SECONDS);
         List<ClientHandle> held;
         double openSeconds;
         // with procs > 1 the sessions are shared out: this process opens the first share, each
@@ -105,25 +110,24 @@ public final class IdleSessionsScenario {
             helpers.forEach(LoadHelper::close);
             throw e;
         }
-        long alive = held.stream().filter(c -> !c.closed().isDone()).count() + (helpers.isEmpty() ? 0 : helpersHolding(helpers, false));
+        long alive = stillHeld(held, helpers);
         long rss1 = ServerProbe.rssKb(pid);
         long heap1 = jvm ? ServerProbe.heapAfterGcKb(pid) : -1;
-        Map<String, long[]> histogram1 = jvm ? ServerProbe.classHistogram(pid) : Map.of();
+        // the classes' growth is taken at the last measurement: now, or after the settle period
+        Map<String, long[]> histogram2 = jvm && p.settleSeconds() <= 0 ? ServerProbe.classHistogram(pid) : Map.of();
         ctx.log.accept(ctx.target.name() + " idle: held " + alive + " rss=" + rss1 + "K heap=" + heap1 + "K");
         long settledAlive = -1;
         long rss2 = -1;
         long heap2 = -1;
-        Map<String, long[]> histogram2 = histogram1;
         if (p.settleSeconds() > 0) {
             // idle for a while: what the server keeps for sessions that stay connected and quiet
-            ScheduledFuture<?> settleSampler = ctx.timer.scheduleAtFixedRate(
-                    () -> rssTimeline.add(new double[] {(System.nanoTime() - start) / 1e9, ServerProbe.rssKb(pid)}), 0, 1, TimeUnit.SECONDS);
+            ScheduledFuture<?> settleSampler = ctx.timer.scheduleAtFixedRate(sampleRss, 0, 1, TimeUnit.SECONDS);
             try {
                 TimeUnit.SECONDS.sleep(p.settleSeconds());
             } finally {
                 settleSampler.cancel(false);
             }
-            settledAlive = held.stream().filter(c -> !c.closed().isDone()).count() + (helpers.isEmpty() ? 0 : helpersHolding(helpers, false));
+            settledAlive = stillHeld(held, helpers);
             rss2 = ServerProbe.rssKb(pid);
             heap2 = jvm ? ServerProbe.heapAfterGcKb(pid) : -1;
             histogram2 = jvm ? ServerProbe.classHistogram(pid) : Map.of();

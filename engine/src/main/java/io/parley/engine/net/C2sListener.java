@@ -156,7 +156,7 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
         }
     }
 
-    private Behavior<Command> accept(Accepted m) {
+    private void accept(Accepted m) {
         InetSocketAddress remote = m.connection().remoteAddress();
         String address = remote.getAddress().getHostAddress();
         var limits = services.settings().c2s();
@@ -164,7 +164,7 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
         if (open.size() >= limits.maxConnections() || fromAddress >= limits.maxConnectionsPerAddress()) {
             m.connection().handleWith(io.parley.engine.c2s.C2sConnection.refusal(services.domain().toString(),
                     "too many connections"), getContext().getSystem());
-            return this;
+            return;
         }
         ActorRef<ConnectionMessage> conn = getContext().spawnAnonymous(
                 C2sConnection.create(services, remote, directTls, getContext().getSelf()));
@@ -173,7 +173,6 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
         negotiating.add(conn);
         perAddress.merge(address, 1, Integer::sum);
         C2sConnection.attach(conn, m.connection(), services, directTls, getContext().getSystem());
-        return this;
     }
 
     private Behavior<Command> onClosed(Closed m) {

@@ -22,7 +22,7 @@ public record UserState(StoredCredentials credentials, Instant created, long nex
                         SortedMap<Long, XmlElement> offline, Instant lastSeen, String lastStatus,
                         Set<Jid> blocked, String avatarHash) implements CborSerializable {
 
-    public static final UserState EMPTY = new UserState(null, null, 1, new TreeMap<>(), null, null, new TreeSet<>(), null);
+    public static final UserState EMPTY = new UserState(null, null, 1, Collections.emptySortedMap(), null, null, Collections.emptySortedSet(), null);
 
     public UserState {
         // most users have no offline messages and block nobody: share the empty collections
@@ -46,7 +46,7 @@ public record UserState(StoredCredentials credentials, Instant created, long nex
 
     /** Deleting an account forgets everything but the sequence counter. */
     public UserState deleted() {
-        return new UserState(null, null, nextOfflineSeq, new TreeMap<>(), null, null, new TreeSet<>(), null);
+        return new UserState(null, null, nextOfflineSeq, Collections.emptySortedMap(), null, null, Collections.emptySortedSet(), null);
     }
 
     public UserState withOffline(long seq, XmlElement message) {

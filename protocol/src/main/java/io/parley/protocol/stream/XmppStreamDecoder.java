@@ -202,11 +202,7 @@ public final class XmppStreamDecoder {
 
     /** Feeds bytes and appends every frame they complete to {@code out}. */
     public void feed(ByteString bytes, List<StreamFrame> out) {
-        if (reader == null && !done) {
-            wake();
-        }
-        byte[] scratch = SCRATCH.get();
-        System.arraycopy(carry, 0, scratch, 0, carried);
+        byte[] scratch = beginFeed();
         int n = bytes.size();
         for (int pos = 0; pos < n && !done; ) {
             int len = Math.min(SLICE - carried, n - pos);
@@ -214,22 +210,33 @@ public final class XmppStreamDecoder {
             feedScratch(scratch, carried + len, out);
             pos += len;
         }
-        System.arraycopy(scratch, 0, carry, 0, carried);
+        endFeed(scratch);
     }
 
     /** Feeds bytes and appends every frame they complete to {@code out}. */
     public void feed(byte[] bytes, int offset, int length, List<StreamFrame> out) {
-        if (reader == null && !done) {
-            wake();
-        }
-        byte[] scratch = SCRATCH.get();
-        System.arraycopy(carry, 0, scratch, 0, carried);
+        byte[] scratch = beginFeed();
         for (int pos = 0; pos < length && !done; ) {
             int len = Math.min(SLICE - carried, length - pos);
             System.arraycopy(bytes, offset + pos, scratch, carried, len);
             feedScratch(scratch, carried + len, out);
             pos += len;
         }
+        endFeed(scratch);
+    }
+
+    /** Wakes a hibernating parser and returns this thread's slice with the carried bytes at its start. */
+    private byte[] beginFeed() {
+        if (reader == null && !done) {
+            wake();
+        }
+        byte[] scratch = SCRATCH.get();
+        System.arraycopy(carry, 0, scratch, 0, carried);
+        return scratch;
+    }
+
+    /** Keeps the bytes of a character split at the end of the input for the next call. */
+    private void endFeed(byte[] scratch) {
         System.arraycopy(scratch, 0, carry, 0, carried);
     }
 

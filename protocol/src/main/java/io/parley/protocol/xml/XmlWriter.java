@@ -165,12 +165,12 @@ public final class XmlWriter {
         return Arrays.copyOf(buf, len);
     }
 
-    /** The bytes written so far as a ByteString (a copy), then resets this writer. */
     /** The current buffer size in bytes. */
     public int capacity() {
         return buf.length;
     }
 
+    /** The bytes written so far as a ByteString (a copy), then resets this writer. */
     public ByteString takeByteString() {
         ByteString out = ByteString.fromArray(buf, 0, len);
         len = 0;
