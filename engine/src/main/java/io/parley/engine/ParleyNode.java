@@ -21,7 +21,7 @@ import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.routing.StanzaRouter;
 import io.parley.engine.session.UserEntity;
 import io.parley.engine.storage.UserDataEntity;
-import io.parley.persistence.JournalSchema;
+import io.parley.persistence.StoreSchema;
 import io.parley.protocol.tls.TlsContexts;
 import java.nio.file.Files;
 import java.security.KeyStore;
@@ -97,7 +97,7 @@ public final class ParleyNode {
         }
         ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "parley", config);
         CompletionStage<ParleyNode> started = joinCluster(system, config)
-                .thenCompose(d -> JournalSchema.ensure(system))
+                .thenCompose(d -> StoreSchema.ensure(system, settings.storeInit()))
                 .thenCompose(d -> startServices(system, settings, tls));
         return started.whenComplete((node, ex) -> {
             if (ex != null) {
@@ -137,13 +137,14 @@ public final class ParleyNode {
         Clock clock = Clock.systemUTC();
         ClusterSharding sharding = ClusterSharding.get(system);
         StanzaRouter router = new StanzaRouter(settings.domain(), sharding);
-        UserEntity.Deps deps = new UserEntity.Deps(settings.domain(), router, sharding, settings.offlineMaxMessages(), clock);
+        UserEntity.Deps deps = new UserEntity.Deps(settings.domain(), router, sharding, settings.offlineMaxMessages(), clock,
+                settings.snapshotEvery());
         sharding.init(Entity.of(UserEntity.TYPE_KEY, ctx -> UserEntity.create(ctx, deps))
                 .withStopMessage(UserEntity.stopMessage())
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
-        sharding.init(Entity.of(RosterEntity.TYPE_KEY, ctx -> RosterEntity.create(ctx, router, sharding))
+        sharding.init(Entity.of(RosterEntity.TYPE_KEY, ctx -> RosterEntity.create(ctx, router, sharding, settings.snapshotEvery()))
                 .withSettings(idleAfter(system, settings.entities().rosterIdle())));
-        sharding.init(Entity.of(UserDataEntity.TYPE_KEY, UserDataEntity::create)
+        sharding.init(Entity.of(UserDataEntity.TYPE_KEY, ctx -> UserDataEntity.create(ctx, settings.snapshotEvery()))
                 .withSettings(idleAfter(system, settings.entities().userDataIdle())));
         Executor blocking = system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking());
         Services services = new Services(system, settings, sharding, router, Extensions.standard(settings), tls,

@@ -2,7 +2,7 @@ package io.parley.engine.admin;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.Adapter;
-import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import akka.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import akka.persistence.query.PersistenceQuery;
 import akka.stream.javadsl.Sink;
 import io.parley.engine.Services;
@@ -75,8 +75,9 @@ public final class AdminOps {
 
     /** Every existing account's JID, sorted (a scan of the journal's persistence ids). */
     public CompletionStage<List<String>> listUsers() {
-        JdbcReadJournal journal = PersistenceQuery.get(Adapter.toClassic(services.system()))
-                .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+        CurrentPersistenceIdsQuery journal = PersistenceQuery.get(Adapter.toClassic(services.system()))
+                .getReadJournalFor(CurrentPersistenceIdsQuery.class,
+                        services.system().settings().config().getString("parley.store-query-plugin"));
         String prefix = UserEntity.TYPE_KEY.name() + "|";
         return journal.currentPersistenceIds()
                 .filter(id -> id.startsWith(prefix))

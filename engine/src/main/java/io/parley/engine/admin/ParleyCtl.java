@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  *   parleyctl [--config FILE] user list
  *   parleyctl [--config FILE] sessions
  *   parleyctl [--config FILE] kick FULLJID
+ *   parleyctl [--config FILE] db init
  * </pre>
  * Without PASSWORD it asks on the terminal (or reads one line from standard input).
  */
@@ -90,12 +91,16 @@ public final class ParleyCtl {
                   user passwd NAME [PASSWORD]  set a new password
                   user list                    list accounts
                   sessions                     list sessions on the running node
-                  kick FULLJID                 close a session""");
+                  kick FULLJID                 close a session
+                  db init                      create the store's tables (and keyspaces) if missing""");
         System.exit(code);
     }
 
     static int run(List<String> args, Config operator, ParleySettings settings) {
         Command cmd = Command.parse(args);
+        if (cmd.verb().equals("db-init")) {
+            return dbInit(operator, settings);
+        }
         Online online;
         try {
             online = Online.connect(settings);
@@ -129,6 +134,9 @@ public final class ParleyCtl {
             }
             if (first.equals("sessions")) {
                 return new Command("sessions", null, null);
+            }
+            if (first.equals("db") && a.size() == 2 && a.get(1).equals("init")) {
+                return new Command("db-init", null, null);
             }
             if (first.equals("kick")) {
                 need(a, 2);
@@ -230,6 +238,33 @@ public final class ParleyCtl {
             boolean ok = r.path("ok").asBoolean(false);
             (ok ? System.out : System.err).println(r.path("message").asText());
             return ok ? 0 : 1;
+        }
+    }
+
+    /**
+     * Creates the store's schema with an actor system of its own that joins no cluster, so it
+     * works before any node has started and while nodes run.
+     */
+    private static int dbInit(Config operator, ParleySettings settings) {
+        Config config = ConfigLoader.load(ConfigFactory.parseMap(Map.of(
+                "akka.actor.provider", "local", "akka.loglevel", "WARNING")).withFallback(operator));
+        akka.actor.typed.ActorSystem<Void> system = akka.actor.typed.ActorSystem.create(
+                akka.actor.typed.javadsl.Behaviors.empty(), "parleyctl", config);
+        try {
+            java.nio.file.Files.createDirectories(settings.dataDir());
+            io.parley.persistence.StoreSchema.ensure(system, true).toCompletableFuture().get(120, TimeUnit.SECONDS);
+            System.out.println("store schema ready (" + settings.store() + ")");
+            return 0;
+        } catch (Exception e) {
+            System.err.println("parleyctl: cannot create the store schema (" + settings.store() + "): " + rootCause(e));
+            return 1;
+        } finally {
+            system.terminate();
+            try {
+                system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // exiting anyway
+            }
         }
     }
 

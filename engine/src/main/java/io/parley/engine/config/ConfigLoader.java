@@ -32,6 +32,10 @@ public final class ConfigLoader {
                 .withFallback(operator)
                 .withFallback(ConfigFactory.defaultReference());
         String store = unresolved.getString("parley.store");
+        if (!ParleySettings.STORES.contains(store)) {
+            throw new ConfigException.BadValue("parley.store", "unknown store '" + store + "' (known: "
+                    + String.join(", ", ParleySettings.STORES) + ")");
+        }
         Config layered = ConfigFactory.systemProperties()
                 .withFallback(operator)
                 .withFallback(ConfigFactory.parseResources("parley/store-" + store + ".conf",

@@ -24,7 +24,12 @@ public record ParleySettings(
         int offlineMaxMessages,
         ServerInfo serverInfo,
         Admin admin,
-        Entities entities) {
+        Entities entities,
+        boolean storeInit,
+        int snapshotEvery) {
+
+    /** The stores {@code parley.store} may name; each has a profile {@code parley/store-<name>.conf}. */
+    public static final List<String> STORES = List.of("h2", "postgres", "cassandra");
 
     /** Client-to-server connection settings. */
     public record C2s(String iface, int port, int directTlsPort, boolean requireStarttls, StreamLimits limits,
@@ -60,8 +65,8 @@ public record ParleySettings(
         }
         Path dataDir = Path.of(c.getString("data-dir"));
         String store = c.getString("store");
-        if (!List.of("h2").contains(store)) {
-            throw new ConfigException.BadValue("parley.store", "unknown store '" + store + "' (known: h2)");
+        if (!STORES.contains(store)) {
+            throw new ConfigException.BadValue("parley.store", "unknown store '" + store + "' (known: " + String.join(", ", STORES) + ")");
         }
         Config k = c.getConfig("c2s");
         int maxStanza = range(k, "max-stanza-size", 1024, 64 * 1024 * 1024);
@@ -98,7 +103,8 @@ public record ParleySettings(
         Entities entities = new Entities(positive(c.getConfig("entities"), "roster-idle"),
                 positive(c.getConfig("entities"), "user-data-idle"));
         return new ParleySettings(domain, dataDir, store, c2s, tls, reg,
-                range(c.getConfig("offline"), "max-messages", 0, 1_000_000), info, admin, entities);
+                range(c.getConfig("offline"), "max-messages", 0, 1_000_000), info, admin, entities,
+                c.getBoolean("store-init"), range(c, "snapshot-every", 1, 1_000_000));
     }
 
     private static boolean conflict(Config k) {

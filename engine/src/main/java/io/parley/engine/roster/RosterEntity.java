@@ -102,19 +102,22 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
 
     public enum RosterCleared implements Event { INSTANCE }
 
-    public static Behavior<Command> create(EntityContext<Command> entity, StanzaRouter router, ClusterSharding sharding) {
-        return new RosterEntity(Jid.of(entity.getEntityId()), router, sharding);
+    public static Behavior<Command> create(EntityContext<Command> entity, StanzaRouter router, ClusterSharding sharding,
+                                           int snapshotEvery) {
+        return new RosterEntity(Jid.of(entity.getEntityId()), router, sharding, snapshotEvery);
     }
 
     private final Jid user;
     private final StanzaRouter router;
     private final ClusterSharding sharding;
+    private final int snapshotEvery;
 
-    private RosterEntity(Jid user, StanzaRouter router, ClusterSharding sharding) {
+    private RosterEntity(Jid user, StanzaRouter router, ClusterSharding sharding, int snapshotEvery) {
         super(PersistenceId.of(TYPE_KEY.name(), user.toString()));
         this.user = user;
         this.router = router;
         this.sharding = sharding;
+        this.snapshotEvery = snapshotEvery;
     }
 
     @Override
@@ -124,7 +127,7 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
 
     @Override
     public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(100, 2);
+        return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
     }
 
     /** One dispatching case (see UserEntity#commandHandler): the builder's cases cost memory per entity. */

@@ -201,7 +201,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     // ---- behaviour ------------------------------------------------------------------------------
 
     /** What the entity needs from the node. */
-    public record Deps(Jid domain, StanzaRouter router, ClusterSharding sharding, int maxOffline, Clock clock) {
+    public record Deps(Jid domain, StanzaRouter router, ClusterSharding sharding, int maxOffline, Clock clock, int snapshotEvery) {
     }
 
     public static Behavior<Command> create(EntityContext<Command> entity, Deps deps) {
@@ -234,7 +234,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     @Override
     public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(100, 2);
+        return RetentionCriteria.snapshotEvery(deps.snapshotEvery(), 2);
     }
 
     /**

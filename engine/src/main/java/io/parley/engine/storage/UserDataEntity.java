@@ -75,12 +75,15 @@ public final class UserDataEntity extends EventSourcedBehaviorWithEnforcedReplie
         }
     }
 
-    public static Behavior<Command> create(EntityContext<Command> entity) {
-        return new UserDataEntity(entity.getEntityId());
+    public static Behavior<Command> create(EntityContext<Command> entity, int snapshotEvery) {
+        return new UserDataEntity(entity.getEntityId(), snapshotEvery);
     }
 
-    private UserDataEntity(String bareJid) {
+    private final int snapshotEvery;
+
+    private UserDataEntity(String bareJid, int snapshotEvery) {
         super(PersistenceId.of(TYPE_KEY.name(), bareJid));
+        this.snapshotEvery = snapshotEvery;
     }
 
     @Override
@@ -90,7 +93,7 @@ public final class UserDataEntity extends EventSourcedBehaviorWithEnforcedReplie
 
     @Override
     public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(50, 2);
+        return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
     }
 
     @Override

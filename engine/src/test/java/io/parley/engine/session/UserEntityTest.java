@@ -44,7 +44,7 @@ class UserEntityTest {
     void fresh() {
         ClusterSharding sharding = ClusterSharding.get(kit.system());
         Jid domain = Jid.domain("localhost");
-        UserEntity.Deps deps = new UserEntity.Deps(domain, new StanzaRouter(domain, sharding), sharding, 3, Clock.systemUTC());
+        UserEntity.Deps deps = new UserEntity.Deps(domain, new StanzaRouter(domain, sharding), sharding, 3, Clock.systemUTC(), 100);
         TestProbe<akka.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard = kit.createTestProbe();
         entity = EventSourcedBehaviorTestKit.create(kit.system(),
                 UserEntity.create(new EntityContext<>(UserEntity.TYPE_KEY, "alice@localhost", shard.ref()), deps),

@@ -1,0 +1,121 @@
+package io.parley.engine.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.engine.testkit.Awaits;
+import io.parley.engine.testkit.StoreServers;
+import io.parley.engine.testkit.TestNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jivesoftware.smack.StanzaCollector;
+import org.jivesoftware.smack.filter.MessageWithBodiesFilter;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.roster.Roster;
+import org.jivesoftware.smack.roster.RosterEntry;
+import org.jivesoftware.smack.roster.SubscribeListener;
+import org.jivesoftware.smack.roster.packet.RosterPacket;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smackx.delay.packet.DelayInformation;
+import org.jivesoftware.smackx.iqprivate.PrivateDataManager;
+import org.jivesoftware.smackx.iqprivate.packet.DefaultPrivateData;
+import org.jivesoftware.smackx.ping.PingManager;
+import org.jivesoftware.smackx.vcardtemp.VCardManager;
+import org.jivesoftware.smackx.vcardtemp.packet.VCard;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.impl.JidCreate;
+
+/**
+ * The single-node scenario (accounts, rosters and subscriptions, offline messages, vCards,
+ * private storage) on each store, through a full restart of the node: the store is a real H2
+ * file, PostgreSQL server or Cassandra node, and the client is Smack.
+ */
+@ExtendWith(StoreServers.class)
+class StoreBackendsTest {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"h2", "postgres", "cassandra"})
+    void everythingAUserStoredSurvivesAFullRestart(String store) throws Exception {
+        Map<String, Object> overrides = StoreServers.freshStore(store);
+        // snapshots after every few events, so recovery reads a snapshot and the events after it
+        overrides.put("parley.snapshot-every", 3);
+        try (TestNode node = TestNode.start(overrides)) {
+            Smack.register(node, "alice", "alice-pw");
+            Smack.register(node, "bob", "bob-pw");
+            XMPPTCPConnection a = Smack.login(node, "alice", "alice-pw", "desk");
+            XMPPTCPConnection b = new XMPPTCPConnection(Smack.config(node, "bob", "bob-pw", "phone").build());
+            Roster.getInstanceFor(b).addSubscribeListener((from, p) -> SubscribeListener.SubscribeAnswer.ApproveAndAlsoRequestIfRequired);
+            b.connect().login();
+            Roster ar = Roster.getInstanceFor(a);
+            ar.addSubscribeListener((from, p) -> SubscribeListener.SubscribeAnswer.Approve);
+            ar.createItemAndRequestSubscription(jid("bob"), "Bob", new String[] {"Friends"});
+            Awaits.until("alice and bob subscribed both ways", () -> {
+                RosterEntry e = ar.getEntry(jid("bob"));
+                return e != null && e.getType() == RosterPacket.ItemType.both;
+            });
+
+            VCard card = new VCard();
+            card.setNickName("Ali");
+            card.setEmailHome("alice@example.org");
+            VCardManager.getInstanceFor(a).saveVCard(card);
+            DefaultPrivateData prefs = new DefaultPrivateData("prefs", "test:prefs");
+            prefs.setValue("color", "blue");
+            PrivateDataManager.getInstanceFor(a).setPrivateData(prefs);
+
+            b.disconnect();
+            Awaits.until("bob is offline for alice", () -> !ar.getPresence(jid("bob")).isAvailable());
+            for (int i = 1; i <= 5; i++) {
+                a.sendStanza(a.getStanzaFactory().buildMessageStanza().to(jid("bob")).ofType(Message.Type.chat)
+                        .setBody("offline " + i).build());
+            }
+            PingManager.getInstanceFor(a).pingMyServer();
+            a.disconnect();
+
+            node.restart();
+
+            XMPPTCPConnection b2 = new XMPPTCPConnection(Smack.config(node, "bob", "bob-pw", "phone").build());
+            List<String> bodies = new ArrayList<>();
+            try (StanzaCollector inbox = b2.createStanzaCollector(MessageWithBodiesFilter.INSTANCE)) {
+                b2.connect().login();
+                for (int i = 0; i < 5; i++) {
+                    Message m = inbox.nextResult(20_000);
+                    assertThat(m).as("offline message %d of 5", i + 1).isNotNull();
+                    assertThat(DelayInformation.from(m)).isNotNull();
+                    bodies.add(m.getBody());
+                }
+            }
+            assertThat(bodies).containsExactly("offline 1", "offline 2", "offline 3", "offline 4", "offline 5");
+            Roster br = Roster.getInstanceFor(b2);
+            br.reloadAndWait();
+            assertThat(br.getEntry(jid("alice")).getType()).isEqualTo(RosterPacket.ItemType.both);
+            VCard seen = VCardManager.getInstanceFor(b2).loadVCard(jid("alice"));
+            assertThat(seen.getNickName()).isEqualTo("Ali");
+            assertThat(seen.getEmailHome()).isEqualTo("alice@example.org");
+            b2.disconnect();
+
+            XMPPTCPConnection a2 = Smack.login(node, "alice", "alice-pw", "desk");
+            try {
+                Roster ar2 = Roster.getInstanceFor(a2);
+                ar2.reloadAndWait();
+                RosterEntry bob = ar2.getEntry(jid("bob"));
+                assertThat(bob.getName()).isEqualTo("Bob");
+                assertThat(bob.getGroups()).extracting(g -> g.getName()).containsExactly("Friends");
+                DefaultPrivateData back = (DefaultPrivateData) PrivateDataManager.getInstanceFor(a2).getPrivateData("prefs", "test:prefs");
+                assertThat(back.getValue("color")).isEqualTo("blue");
+            } finally {
+                a2.disconnect();
+            }
+        }
+    }
+
+    private static EntityBareJid jid(String user) {
+        try {
+            return JidCreate.entityBareFrom(user + "@localhost");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
