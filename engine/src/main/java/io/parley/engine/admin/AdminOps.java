@@ -41,7 +41,8 @@ public final class AdminOps {
         return withCredentials(user, password, (jid, creds) ->
                 services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.CreateAccount(creds, rt))
                         .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "created " + jid)
-                                : new Result(false, jid + " already exists")));
+                                : new Result(false, r == UserEntity.AccountReply.STORE_FAILED ? "the store failed the write; try again"
+                                        : jid + " already exists")));
     }
 
     public CompletionStage<Result> removeUser(String user) {

@@ -12,6 +12,10 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.PreRestart;
+import io.parley.engine.storage.PendingWrite;
 import io.parley.engine.routing.StanzaRouter;
 import io.parley.engine.session.UserEntity;
 import io.parley.persistence.CborSerializable;
@@ -88,6 +92,17 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
     public record SubscriptionReply(Subscription subscription) implements CborSerializable {
     }
 
+    /** Adds contacts as they are, subscription states included (an import from another server). */
+    public record ImportItems(List<RosterItem> items, ActorRef<UpdateReply> replyTo) implements Command {
+    }
+
+    /** Every contact, including those known only by a pending request (an export). */
+    public record ExportItems(ActorRef<ExportedItems> replyTo) implements Command {
+    }
+
+    public record ExportedItems(List<RosterItem> items) implements CborSerializable {
+    }
+
     /** The account is gone: contacts are told, the roster forgotten. */
     public enum Clear implements Command { INSTANCE }
 
@@ -111,9 +126,10 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
     private final StanzaRouter router;
     private final ClusterSharding sharding;
     private final int snapshotEvery;
+    private final PendingWrite pending = new PendingWrite();
 
     private RosterEntity(Jid user, StanzaRouter router, ClusterSharding sharding, int snapshotEvery) {
-        super(PersistenceId.of(TYPE_KEY.name(), user.toString()));
+        super(PersistenceId.of(TYPE_KEY.name(), user.toString()), PendingWrite.restartOnStoreFailure());
         this.user = user;
         this.router = router;
         this.sharding = sharding;
@@ -148,6 +164,10 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
             return Effect().reply(c.replyTo(), new SubscriptionReply(i == null ? Subscription.NONE : i.subscription()));
         } else if (command instanceof InitialPresence c) {
             return onInitialPresence(s, c);
+        } else if (command instanceof ImportItems c) {
+            return onImport(s, c);
+        } else if (command instanceof ExportItems c) {
+            return Effect().reply(c.replyTo(), new ExportedItems(List.copyOf(s.items().values())));
         } else if (command instanceof GetRoster c) {
             return onGet(s, c);
         } else if (command instanceof SetItem c) {
@@ -216,9 +236,36 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
         }
         RosterItem base = existing == null ? RosterItem.hidden(contact) : existing;
         RosterItem updated = base.withDetails(c.name(), c.groups()).withVersion(s.version() + 1);
+        pending.set(() -> c.replyTo().tell(new UpdateReply(StanzaErrorCondition.RESOURCE_CONSTRAINT)));
         return Effect().persist(new ItemChanged(updated))
-                .thenRun(st -> pushToUser(updated.toElement(), updated.version()))
+                .thenRun(st -> {
+                    pending.clear();
+                    pushToUser(updated.toElement(), updated.version());
+                })
                 .thenReply(c.replyTo(), st -> new UpdateReply(null));
+    }
+
+    private ReplyEffect<Event, RosterState> onImport(RosterState s, ImportItems c) {
+        List<Event> events = new ArrayList<>();
+        long version = s.version();
+        for (RosterItem item : c.items()) {
+            if (!item.jid().equals(user)) {
+                events.add(new ItemChanged(item.withVersion(++version)));
+            }
+        }
+        if (s.size() + events.size() > MAX_ITEMS) {
+            return Effect().reply(c.replyTo(), new UpdateReply(StanzaErrorCondition.RESOURCE_CONSTRAINT));
+        }
+        pending.set(() -> c.replyTo().tell(new UpdateReply(StanzaErrorCondition.RESOURCE_CONSTRAINT)));
+        return Effect().persist(events).thenRun(st -> pending.clear()).thenReply(c.replyTo(), st -> new UpdateReply(null));
+    }
+
+    @Override
+    public SignalHandler<RosterState> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(PreRestart.instance(), st -> pending.fail())
+                .onSignal(PostStop.instance(), st -> pending.fail())
+                .build();
     }
 
     private ReplyEffect<Event, RosterState> onRemove(RosterState s, RemoveItem c) {

@@ -14,6 +14,11 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.PreRestart;
+import io.parley.engine.storage.PendingWrite;
 import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.routing.StanzaRouter;
 import io.parley.engine.storage.UserDataEntity;
@@ -52,7 +57,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     /** Replies to account changes. */
-    public enum AccountReply implements CborSerializable { DONE, EXISTS, NO_ACCOUNT, FULL }
+    public enum AccountReply implements CborSerializable { DONE, EXISTS, NO_ACCOUNT, FULL, STORE_FAILED }
 
     public record GetCredentials(ActorRef<Credentials> replyTo) implements Command {
     }
@@ -136,6 +141,17 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record OfflineReply(int count, List<OfflineHeader> headers) implements CborSerializable {
     }
 
+    /** Stores messages as they are (delay stamps kept), after any already stored: an import from another server. */
+    public record ImportOffline(List<XmlElement> messages, ActorRef<AccountReply> replyTo) implements Command {
+    }
+
+    /** Every stored offline message, oldest first (an export). */
+    public record GetOfflineMessages(ActorRef<OfflineMessages> replyTo) implements Command {
+    }
+
+    public record OfflineMessages(List<XmlElement> messages) implements CborSerializable {
+    }
+
     public record GetLastActivity(ActorRef<LastActivity> replyTo) implements Command {
     }
 
@@ -215,10 +231,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
     private final SessionTable sessions = new SessionTable();
+    private final PendingWrite pending = new PendingWrite();
 
     private UserEntity(Jid user, EntityContext<Command> entity, Deps deps, ActorContext<Command> ctx,
                        TimerScheduler<Command> timers) {
-        super(PersistenceId.of(TYPE_KEY.name(), user.toString()));
+        super(PersistenceId.of(TYPE_KEY.name(), user.toString()), PendingWrite.restartOnStoreFailure());
         this.user = user;
         this.entity = entity;
         this.deps = deps;
@@ -266,6 +283,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return onMarkInterested(s, c);
         } else if (command instanceof Offline c) {
             return onOffline(s, c);
+        } else if (command instanceof ImportOffline c) {
+            return onImportOffline(s, c);
+        } else if (command instanceof GetOfflineMessages c) {
+            return Effect().reply(c.replyTo(), new OfflineMessages(List.copyOf(s.offline().values())));
         } else if (command instanceof GetCredentials c) {
             return Effect().reply(c.replyTo(), new Credentials(s.credentials()));
         } else if (command instanceof Bind c) {
@@ -299,6 +320,24 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     : Effect().persist((Event) new AvatarHashChanged(c.hash())).thenNoReply();
         }
         throw new IllegalArgumentException("unknown command " + command.getClass().getName());
+    }
+
+    /**
+     * A store failure restarts the entity with backoff (the same object: live sessions stay) and
+     * whoever waited for the failed write is told; the idle check's timer does not survive a
+     * restart, so recovery arms it again.
+     */
+    @Override
+    public SignalHandler<UserState> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(PreRestart.instance(), s -> pending.fail())
+                .onSignal(PostStop.instance(), s -> pending.fail())
+                .onSignal(RecoveryCompleted.instance(), s -> {
+                    if (sessions.isEmpty()) {
+                        scheduleIdleCheck();
+                    }
+                })
+                .build();
     }
 
     @Override
@@ -340,14 +379,18 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         if (s.exists()) {
             return Effect().reply(c.replyTo(), AccountReply.EXISTS);
         }
-        return Effect().persist(new AccountCreated(c.credentials(), deps.clock().instant())).thenReply(c.replyTo(), st -> AccountReply.DONE);
+        pending.set(() -> c.replyTo().tell(AccountReply.STORE_FAILED));
+        return Effect().persist(new AccountCreated(c.credentials(), deps.clock().instant())).thenRun(st -> pending.clear())
+                .thenReply(c.replyTo(), st -> AccountReply.DONE);
     }
 
     private ReplyEffect<Event, UserState> onChangePassword(UserState s, ChangePassword c) {
         if (!s.exists()) {
             return Effect().reply(c.replyTo(), AccountReply.NO_ACCOUNT);
         }
-        return Effect().persist(new PasswordChanged(c.credentials())).thenReply(c.replyTo(), st -> AccountReply.DONE);
+        pending.set(() -> c.replyTo().tell(AccountReply.STORE_FAILED));
+        return Effect().persist(new PasswordChanged(c.credentials())).thenRun(st -> pending.clear())
+                .thenReply(c.replyTo(), st -> AccountReply.DONE);
     }
 
     private ReplyEffect<Event, UserState> onDelete(UserState s, DeleteAccount c) {
@@ -546,7 +589,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                         .attr("from", deps.domain().toString())
                         .attr("stamp", deps.clock().instant().toString())
                         .text("Offline storage").build());
-                return Effect().persist(new OfflineStored(s.nextOfflineSeq(), stamped)).thenNoReply();
+                // a message the store could not keep goes back to its sender (RFC 6120 8.3.3.18)
+                pending.set(() -> bounce(stanza, StanzaErrorCondition.RESOURCE_CONSTRAINT));
+                return Effect().persist(new OfflineStored(s.nextOfflineSeq(), stamped)).thenRun(st -> pending.clear()).thenNoReply();
             }
             default -> {
             }
@@ -636,6 +681,22 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 return Effect().persist(new OfflineRemoved(ids)).thenReply(c.replyTo(), st -> new OfflineReply(ids.size(), List.of()));
             }
         }
+    }
+
+    private ReplyEffect<Event, UserState> onImportOffline(UserState s, ImportOffline c) {
+        if (!s.exists()) {
+            return Effect().reply(c.replyTo(), AccountReply.NO_ACCOUNT);
+        }
+        if (c.messages().isEmpty()) {
+            return Effect().reply(c.replyTo(), AccountReply.DONE);
+        }
+        List<Event> events = new ArrayList<>();
+        long seq = s.nextOfflineSeq();
+        for (XmlElement m : c.messages()) {
+            events.add(new OfflineStored(seq++, m));
+        }
+        pending.set(() -> c.replyTo().tell(AccountReply.STORE_FAILED));
+        return Effect().persist(events).thenRun(st -> pending.clear()).thenReply(c.replyTo(), st -> AccountReply.DONE);
     }
 
     // ---- blocking (XEP-0191) --------------------------------------------------------------------

@@ -10,6 +10,9 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.PreRestart;
 import io.parley.persistence.CborSerializable;
 import io.parley.protocol.xml.XmlElement;
 import java.util.Collections;
@@ -46,6 +49,13 @@ public final class UserDataEntity extends EventSourcedBehaviorWithEnforcedReplie
 
     public enum Clear implements Command { INSTANCE }
 
+    /** Every stored document by key (an export). */
+    public record GetAll(ActorRef<Documents> replyTo) implements Command {
+    }
+
+    public record Documents(Map<String, XmlElement> documents) implements CborSerializable {
+    }
+
     public sealed interface Event extends CborSerializable {
     }
 
@@ -80,9 +90,10 @@ public final class UserDataEntity extends EventSourcedBehaviorWithEnforcedReplie
     }
 
     private final int snapshotEvery;
+    private final PendingWrite pending = new PendingWrite();
 
     private UserDataEntity(String bareJid, int snapshotEvery) {
-        super(PersistenceId.of(TYPE_KEY.name(), bareJid));
+        super(PersistenceId.of(TYPE_KEY.name(), bareJid), PendingWrite.restartOnStoreFailure());
         this.snapshotEvery = snapshotEvery;
     }
 
@@ -94,6 +105,14 @@ public final class UserDataEntity extends EventSourcedBehaviorWithEnforcedReplie
     @Override
     public RetentionCriteria retentionCriteria() {
         return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(PreRestart.instance(), st -> pending.fail())
+                .onSignal(PostStop.instance(), st -> pending.fail())
+                .build();
     }
 
     @Override
@@ -113,7 +132,11 @@ public final class UserDataEntity extends EventSourcedBehaviorWithEnforcedReplie
             if (!s.documents().containsKey(c.key()) && s.documents().size() >= MAX_KEYS) {
                 return Effect().reply(c.replyTo(), new Stored(false));
             }
-            return Effect().persist((Event) new DocumentStored(c.key(), c.element())).thenReply(c.replyTo(), st -> new Stored(true));
+            pending.set(() -> c.replyTo().tell(new Stored(false)));
+            return Effect().persist((Event) new DocumentStored(c.key(), c.element())).thenRun(st -> pending.clear())
+                    .thenReply(c.replyTo(), st -> new Stored(true));
+        } else if (command instanceof GetAll c) {
+            return Effect().reply(c.replyTo(), new Documents(s.documents()));
         } else if (command instanceof Clear) {
             return s.documents().isEmpty() ? Effect().none().thenNoReply() : Effect().persist((Event) Cleared.INSTANCE).thenNoReply();
         }

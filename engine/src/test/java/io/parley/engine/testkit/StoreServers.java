@@ -20,6 +20,7 @@ public final class StoreServers implements BeforeAllCallback {
     private static final AtomicInteger STORES = new AtomicInteger();
     private static LocalCassandra cassandra;
     private static LocalPostgres postgres;
+    private static final java.util.List<Path> DIRS = new java.util.ArrayList<>();
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -29,7 +30,9 @@ public final class StoreServers implements BeforeAllCallback {
 
     public static synchronized LocalCassandra cassandra() throws Exception {
         if (cassandra == null) {
-            cassandra = LocalCassandra.in(Files.createTempDirectory("parley-cassandra")).start();
+            Path dir = Files.createTempDirectory("parley-cassandra");
+            DIRS.add(dir);
+            cassandra = LocalCassandra.in(dir).start();
         }
         return cassandra;
     }
@@ -37,7 +40,9 @@ public final class StoreServers implements BeforeAllCallback {
     public static synchronized LocalPostgres postgres() throws Exception {
         if (postgres == null) {
             // under /tmp: the postgres user must be able to reach it
-            postgres = LocalPostgres.in(Files.createTempDirectory(Path.of("/tmp"), "parley-pg")).start();
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), "parley-pg");
+            DIRS.add(dir);
+            postgres = LocalPostgres.in(dir).start();
         }
         return postgres;
     }
@@ -68,5 +73,13 @@ public final class StoreServers implements BeforeAllCallback {
             postgres.stop();
             postgres = null;
         }
+        for (Path dir : DIRS) {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException e) {
+                // best effort: a temp directory
+            }
+        }
+        DIRS.clear();
     }
 }

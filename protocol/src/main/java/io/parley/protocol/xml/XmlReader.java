@@ -54,6 +54,54 @@ public final class XmlReader {
         }
     }
 
+    /** A streaming reader over a file (DTDs refused, no entity expansion), for readers that take one element at a time. */
+    public static XMLStreamReader streamOf(InputStream in) {
+        try {
+            return FACTORY.createXMLStreamReader(in);
+        } catch (XMLStreamException e) {
+            throw new IllegalArgumentException("not well-formed XML: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the element whose start tag the reader is on, with its subtree, and leaves the reader
+     * on its end tag: one element of a large file without the rest of the file in memory.
+     */
+    public static XmlElement readElement(XMLStreamReader r) throws XMLStreamException {
+        if (r.getEventType() != XMLStreamConstants.START_ELEMENT) {
+            throw new IllegalStateException("not on a start tag");
+        }
+        Deque<XmlElement.Builder> stack = new ArrayDeque<>();
+        stack.push(startOf(r));
+        while (true) {
+            int ev = r.next();
+            switch (ev) {
+                case XMLStreamConstants.START_ELEMENT -> stack.push(startOf(r));
+                case XMLStreamConstants.END_ELEMENT -> {
+                    XmlElement e = stack.pop().build();
+                    if (stack.isEmpty()) {
+                        return e;
+                    }
+                    stack.peek().child(e);
+                }
+                case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> stack.peek().text(r.getText());
+                case XMLStreamConstants.DTD -> throw new IllegalArgumentException("DTDs are not allowed");
+                case XMLStreamConstants.ENTITY_REFERENCE ->
+                        throw new IllegalArgumentException("entity references are not allowed: &" + r.getLocalName() + ";");
+                default -> {
+                }
+            }
+        }
+    }
+
+    private static XmlElement.Builder startOf(XMLStreamReader r) {
+        XmlElement.Builder b = XmlElement.builder(r.getLocalName(), nz(r.getNamespaceURI()));
+        for (int i = 0; i < r.getAttributeCount(); i++) {
+            b.attr(nz(r.getAttributeNamespace(i)), r.getAttributeLocalName(i), r.getAttributeValue(i));
+        }
+        return b;
+    }
+
     private static XmlElement read(XMLStreamReader r) throws XMLStreamException {
         Deque<XmlElement.Builder> stack = new ArrayDeque<>();
         XmlElement root = null;
@@ -61,13 +109,7 @@ public final class XmlReader {
             while (r.hasNext()) {
                 int ev = r.next();
                 switch (ev) {
-                    case XMLStreamConstants.START_ELEMENT -> {
-                        XmlElement.Builder b = XmlElement.builder(r.getLocalName(), nz(r.getNamespaceURI()));
-                        for (int i = 0; i < r.getAttributeCount(); i++) {
-                            b.attr(nz(r.getAttributeNamespace(i)), r.getAttributeLocalName(i), r.getAttributeValue(i));
-                        }
-                        stack.push(b);
-                    }
+                    case XMLStreamConstants.START_ELEMENT -> stack.push(startOf(r));
                     case XMLStreamConstants.END_ELEMENT -> {
                         XmlElement e = stack.pop().build();
                         if (stack.isEmpty()) {

@@ -77,8 +77,11 @@ public final class RegistrationExtension implements Extension {
         return credentials(req, password).thenCompose(creds -> creds == null
                 ? req.error(StanzaError.of(StanzaErrorCondition.NOT_ACCEPTABLE, "the password has characters that are not allowed"))
                 : req.services().<UserEntity.AccountReply>askUser(account, rt -> new UserEntity.CreateAccount(creds, rt))
-                        .thenApply(reply -> reply == UserEntity.AccountReply.DONE ? req.resultNow(null)
-                                : req.errorNow(StanzaErrorCondition.CONFLICT)));
+                        .thenApply(reply -> switch (reply) {
+                            case DONE -> req.resultNow(null);
+                            case STORE_FAILED -> req.errorNow(StanzaErrorCondition.RESOURCE_CONSTRAINT);
+                            default -> req.errorNow(StanzaErrorCondition.CONFLICT);
+                        }));
     }
 
     private CompletionStage<IqReply> registered(IqRequest req) {
@@ -114,8 +117,11 @@ public final class RegistrationExtension implements Extension {
         return credentials(req, password).thenCompose(creds -> creds == null
                 ? req.error(StanzaErrorCondition.NOT_ACCEPTABLE)
                 : req.services().<UserEntity.AccountReply>askUser(account, rt -> new UserEntity.ChangePassword(creds, rt))
-                        .thenApply(r -> r == UserEntity.AccountReply.DONE ? req.resultNow(null)
-                                : req.errorNow(StanzaErrorCondition.ITEM_NOT_FOUND)));
+                        .thenApply(r -> switch (r) {
+                            case DONE -> req.resultNow(null);
+                            case STORE_FAILED -> req.errorNow(StanzaErrorCondition.RESOURCE_CONSTRAINT);
+                            default -> req.errorNow(StanzaErrorCondition.ITEM_NOT_FOUND);
+                        }));
     }
 
     /** Salts and hashes the password away from the connection's thread; null when PRECIS refuses it. */
