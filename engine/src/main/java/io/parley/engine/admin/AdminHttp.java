@@ -9,7 +9,9 @@ import static akka.http.javadsl.server.Directives.onSuccess;
 import static akka.http.javadsl.server.Directives.optionalHeaderValueByName;
 import static akka.http.javadsl.server.Directives.path;
 import static akka.http.javadsl.server.Directives.pathPrefix;
+import static akka.http.javadsl.server.Directives.post;
 import static akka.http.javadsl.server.Directives.put;
+import static akka.http.javadsl.server.Directives.withSizeLimit;
 import static akka.http.javadsl.server.PathMatchers.segment;
 
 import akka.actor.typed.ActorSystem;
@@ -42,6 +44,8 @@ import java.util.concurrent.CompletionStage;
  *   DELETE /users/NAME             remove the account and its data
  *   GET    /sessions               bound sessions on this node
  *   DELETE /sessions/FULLJID       close that session
+ *   POST   /import                 a XEP-0227 document: import its accounts
+ *   GET    /export                 every account as a XEP-0227 document
  * </pre>
  */
 public final class AdminHttp {
@@ -90,6 +94,11 @@ public final class AdminHttp {
                             akka.http.javadsl.server.Directives.pathEnd(() -> concat(
                                     put(() -> entity(body, text -> onSuccess(ops.addUser(name, password(text)), AdminHttp::result))),
                                     delete(() -> onSuccess(ops.removeUser(name), AdminHttp::result))))))),
+                    path("import", () -> post(() -> withSizeLimit(1L << 31, () -> entity(body, xml ->
+                            onSuccess(ops.importDocument(xml), AdminHttp::result))))),
+                    path("export", () -> get(() -> onSuccess(ops.exportDocument(), bytes ->
+                            complete(StatusCodes.OK, HttpEntities.create(ContentTypes.create(akka.http.javadsl.model.MediaTypes.APPLICATION_XML,
+                                    akka.http.javadsl.model.HttpCharsets.UTF_8), bytes))))),
                     path("sessions", () -> get(() -> onSuccess(ops.listSessions(), s -> json(Map.of("sessions", s))))),
                     pathPrefix("sessions", () -> path(segment(), jid ->
                             delete(() -> onSuccess(ops.kick(jid), AdminHttp::result)))));

@@ -10,6 +10,7 @@ import io.parley.engine.net.C2sListener;
 import io.parley.engine.session.UserEntity;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.sasl.StoredCredentials;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -92,6 +93,48 @@ public final class AdminOps {
                     sorted.sort(null);
                     return sorted;
                 });
+    }
+
+    /** Imports a XEP-0227 file on the blocking executor (the file is read one account at a time). */
+    public CompletionStage<Result> importFile(java.nio.file.Path file) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                Portability.ImportReport r = new Portability(services, this).importFile(file);
+                StringBuilder m = new StringBuilder("imported " + r.imported() + " account(s)");
+                if (r.otherHosts() > 0) {
+                    m.append("; skipped ").append(r.otherHosts()).append(" of other hosts");
+                }
+                r.failures().forEach(f -> m.append("\n").append(f));
+                return new Result(r.failures().isEmpty(), m.toString());
+            } catch (IOException | IllegalArgumentException e) {
+                return new Result(false, "cannot import " + file.getFileName() + ": " + e.getMessage());
+            }
+        }, services.blockingExecutor());
+    }
+
+    /** Imports a XEP-0227 document given as text (the admin API's request body). */
+    public CompletionStage<Result> importDocument(String xml) {
+        java.nio.file.Path tmp;
+        try {
+            tmp = java.nio.file.Files.createTempFile("parley-import", ".xml");
+            java.nio.file.Files.writeString(tmp, xml);
+        } catch (IOException e) {
+            return CompletableFuture.completedFuture(new Result(false, "cannot buffer the import: " + e.getMessage()));
+        }
+        return importFile(tmp).whenComplete((r, e) -> tmp.toFile().delete());
+    }
+
+    /** Every account of the domain as a XEP-0227 document. */
+    public CompletionStage<byte[]> exportDocument() {
+        return CompletableFuture.supplyAsync(() -> {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            try {
+                new Portability(services, this).exportTo(out);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+            return out.toByteArray();
+        }, services.blockingExecutor());
     }
 
     /** The bound sessions on this node. */

@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  *   parleyctl [--config FILE] sessions
  *   parleyctl [--config FILE] kick FULLJID
  *   parleyctl [--config FILE] db init
+ *   parleyctl [--config FILE] import FILE
+ *   parleyctl [--config FILE] export FILE
  * </pre>
  * Without PASSWORD it asks on the terminal (or reads one line from standard input).
  */
@@ -92,7 +94,10 @@ public final class ParleyCtl {
                   user list                    list accounts
                   sessions                     list sessions on the running node
                   kick FULLJID                 close a session
-                  db init                      create the store's tables (and keyspaces) if missing""");
+                  db init                      create the store's tables (and keyspaces) if missing
+                  import FILE                  import accounts and their data from a XEP-0227 file
+                                               (ejabberd's export_piefxis, Prosody's migrator)
+                  export FILE                  write every account and its data as a XEP-0227 file""");
         System.exit(code);
     }
 
@@ -137,6 +142,9 @@ public final class ParleyCtl {
             }
             if (first.equals("db") && a.size() == 2 && a.get(1).equals("init")) {
                 return new Command("db-init", null, null);
+            }
+            if ((first.equals("import") || first.equals("export")) && a.size() == 2) {
+                return new Command(first, a.get(1), null);
             }
             if (first.equals("kick")) {
                 need(a, 2);
@@ -209,6 +217,24 @@ public final class ParleyCtl {
 
         int run(Command c) {
             try {
+                if (c.verb().equals("import")) {
+                    int code = 0;
+                    for (Path part : importParts(Path.of(c.name()))) {
+                        code = Math.max(code, print(request("POST", "/import", Files.readString(part))));
+                    }
+                    return code;
+                }
+                if (c.verb().equals("export")) {
+                    HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(base + "/export"))
+                            .timeout(Duration.ofMinutes(30)).header("Authorization", "Bearer " + token).GET().build(),
+                            HttpResponse.BodyHandlers.ofFile(Path.of(c.name())));
+                    if (r.statusCode() != 200) {
+                        System.err.println("parleyctl: export failed with HTTP " + r.statusCode());
+                        return 1;
+                    }
+                    System.out.println("exported to " + c.name());
+                    return 0;
+                }
                 String enc = c.name() == null ? null : URLEncoder.encode(c.name(), StandardCharsets.UTF_8).replace("+", "%20");
                 String pw = c.password() == null ? null : JSON.writeValueAsString(Map.of("password", c.password()));
                 JsonNode r = switch (c.verb()) {
@@ -268,6 +294,20 @@ public final class ParleyCtl {
         }
     }
 
+    /**
+     * The files an import sends to a running node: a file that only includes host files
+     * (ejabberd's index) stands for those files, each a document of its own.
+     */
+    static List<Path> importParts(Path file) throws IOException {
+        String text = Files.readString(file);
+        List<Path> parts = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<xi:include[^>]*href=['\"]([^'\"]+)['\"]").matcher(text);
+        while (m.find()) {
+            parts.add(file.toAbsolutePath().getParent().resolve(m.group(1)));
+        }
+        return parts.isEmpty() ? List.of(file) : parts;
+    }
+
     /** The node is stopped: open its store directly. */
     private static int offline(Command c, Config operator, ParleySettings settings) {
         Config quiet = ConfigLoader.load(ConfigFactory.parseMap(Map.of(
@@ -292,6 +332,15 @@ public final class ParleyCtl {
                 case "passwd" -> ops.setPassword(c.name(), c.password());
                 case "remove" -> ops.removeUser(c.name());
                 case "sessions" -> java.util.concurrent.CompletableFuture.completedFuture(new AdminOps.Result(true, null));
+                case "import" -> ops.importFile(Path.of(c.name()));
+                case "export" -> ops.exportDocument().thenApply(bytes -> {
+                    try {
+                        Files.write(Path.of(c.name()), bytes);
+                        return new AdminOps.Result(true, "exported to " + c.name());
+                    } catch (IOException e) {
+                        return new AdminOps.Result(false, "cannot write " + c.name() + ": " + e.getMessage());
+                    }
+                });
                 default -> java.util.concurrent.CompletableFuture.completedFuture(new AdminOps.Result(false, "the node is not running"));
             };
             Object r = work.toCompletableFuture().get(60, TimeUnit.SECONDS);
