@@ -42,8 +42,13 @@ final class Smack {
     }
 
     static X509TrustManager trust(TestNode node) {
+        return trust(node.dataDir());
+    }
+
+    /** Trusts the certificate a node with this data directory generated. */
+    static X509TrustManager trust(java.nio.file.Path dataDir) {
         try {
-            KeyStore ks = io.parley.protocol.tls.TlsContexts.loadOrCreate(node.dataDir().resolve("tls.p12"), "localhost",
+            KeyStore ks = io.parley.protocol.tls.TlsContexts.loadOrCreate(dataDir.resolve("tls.p12"), "localhost",
                     "changeit".toCharArray());
             KeyStore certs = KeyStore.getInstance("PKCS12");
             certs.load(null, null);
@@ -57,13 +62,19 @@ final class Smack {
     }
 
     static XMPPTCPConnectionConfiguration.Builder config(TestNode node, String user, String password, String resource) {
+        return config(node.port(), node.dataDir(), user, password, resource);
+    }
+
+    /** A client of a node on this port whose data directory holds its certificate (a node in another process). */
+    static XMPPTCPConnectionConfiguration.Builder config(int port, java.nio.file.Path dataDir, String user, String password,
+                                                         String resource) {
         try {
             XMPPTCPConnectionConfiguration.Builder b = XMPPTCPConnectionConfiguration.builder()
                     .setXmppDomain("localhost")
                     .setHost("127.0.0.1")
-                    .setPort(node.port())
+                    .setPort(port)
                     .setSecurityMode(ConnectionConfiguration.SecurityMode.required)
-                    .setCustomX509TrustManager(trust(node))
+                    .setCustomX509TrustManager(trust(dataDir))
                     .setConnectTimeout(5000);
             if (user != null) {
                 b.setUsernameAndPassword(user, password);
@@ -80,6 +91,13 @@ final class Smack {
     /** Logs in over STARTTLS. */
     static XMPPTCPConnection login(TestNode node, String user, String password, String resource) throws Exception {
         XMPPTCPConnection c = new XMPPTCPConnection(config(node, user, password, resource).build());
+        c.connect().login();
+        return c;
+    }
+
+    /** Logs in to a node on this port (another process) over STARTTLS. */
+    static XMPPTCPConnection login(int port, java.nio.file.Path dataDir, String user, String password, String resource) throws Exception {
+        XMPPTCPConnection c = new XMPPTCPConnection(config(port, dataDir, user, password, resource).build());
         c.connect().login();
         return c;
     }
