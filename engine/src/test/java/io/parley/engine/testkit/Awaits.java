@@ -13,7 +13,12 @@ public final class Awaits {
     }
 
     public static void until(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        until(what, condition, TIMEOUT.toSeconds());
+    }
+
+    /** With a deadline of its own, for what takes longer (a store coming back). */
+    public static void until(String what, BooleanSupplier condition, long seconds) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
