@@ -73,6 +73,16 @@ public final class TestNode implements AutoCloseable {
         return this;
     }
 
+    /** Stops the node and keeps its store (for a test that reads the store files itself). */
+    public void stop() {
+        stopNode();
+    }
+
+    /** Starts the node again after {@link #stop()}. */
+    public void startAgain() {
+        boot();
+    }
+
     public ParleyNode node() {
         return node;
     }
