@@ -18,7 +18,9 @@ import akka.actor.typed.PreRestart;
 import io.parley.engine.storage.PendingWrite;
 import io.parley.engine.routing.StanzaRouter;
 import io.parley.engine.session.UserEntity;
+import com.fasterxml.jackson.annotation.JsonTypeName;
 import io.parley.persistence.CborSerializable;
+import io.parley.persistence.JournalSerializable;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.stanza.StanzaErrorCondition;
 import io.parley.protocol.xml.Namespaces;
@@ -106,15 +108,18 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
     /** The account is gone: contacts are told, the roster forgotten. */
     public enum Clear implements Command { INSTANCE }
 
-    public sealed interface Event extends CborSerializable {
+    public sealed interface Event extends JournalSerializable {
     }
 
+    @JsonTypeName("roster.item-changed")
     public record ItemChanged(RosterItem item) implements Event {
     }
 
+    @JsonTypeName("roster.item-removed")
     public record ItemRemoved(Jid jid, long version) implements Event {
     }
 
+    @JsonTypeName("roster.cleared")
     public enum RosterCleared implements Event { INSTANCE }
 
     public static Behavior<Command> create(EntityContext<Command> entity, StanzaRouter router, ClusterSharding sharding,

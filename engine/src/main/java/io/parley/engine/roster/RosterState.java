@@ -1,6 +1,7 @@
 package io.parley.engine.roster;
 
-import io.parley.persistence.CborSerializable;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import io.parley.persistence.JournalSerializable;
 import io.parley.protocol.jid.Jid;
 import java.util.Collections;
 import java.util.Map;
@@ -10,7 +11,8 @@ import java.util.TreeMap;
  * A roster: items by contact, the current version (incremented by every visible change) and the
  * version of the last removal (a client older than that gets the full roster).
  */
-public record RosterState(Map<Jid, RosterItem> items, long version, long lastRemoval) implements CborSerializable {
+@JsonTypeName("roster.state")
+public record RosterState(Map<Jid, RosterItem> items, long version, long lastRemoval) implements JournalSerializable {
 
     public static final RosterState EMPTY = new RosterState(new TreeMap<>(), 0, 0);
 

@@ -22,7 +22,9 @@ import io.parley.engine.storage.PendingWrite;
 import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.routing.StanzaRouter;
 import io.parley.engine.storage.UserDataEntity;
+import com.fasterxml.jackson.annotation.JsonTypeName;
 import io.parley.persistence.CborSerializable;
+import io.parley.persistence.JournalSerializable;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.sasl.StoredCredentials;
 import io.parley.protocol.stanza.Message;
@@ -184,33 +186,42 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     /** Sharding's stop message, and the self-passivation check. */
     public enum Lifecycle implements Command { PASSIVATE, IDLE_CHECK }
 
-    public sealed interface Event extends CborSerializable {
+    public sealed interface Event extends JournalSerializable {
     }
 
+    @JsonTypeName("user.account-created")
     public record AccountCreated(StoredCredentials credentials, Instant at) implements Event {
     }
 
+    @JsonTypeName("user.password-changed")
     public record PasswordChanged(StoredCredentials credentials) implements Event {
     }
 
+    @JsonTypeName("user.account-deleted")
     public record AccountDeleted(Instant at) implements Event {
     }
 
+    @JsonTypeName("user.offline-stored")
     public record OfflineStored(long seq, XmlElement message) implements Event {
     }
 
+    @JsonTypeName("user.offline-removed")
     public record OfflineRemoved(List<Long> seqs) implements Event {
     }
 
+    @JsonTypeName("user.last-seen")
     public record LastSeen(Instant at, String status) implements Event {
     }
 
+    @JsonTypeName("user.jids-blocked")
     public record JidsBlocked(List<Jid> jids) implements Event {
     }
 
+    @JsonTypeName("user.jids-unblocked")
     public record JidsUnblocked(List<Jid> jids) implements Event {
     }
 
+    @JsonTypeName("user.avatar-hash-changed")
     public record AvatarHashChanged(String hash) implements Event {
     }
 

@@ -1,6 +1,7 @@
 package io.parley.engine.session;
 
-import io.parley.persistence.CborSerializable;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import io.parley.persistence.JournalSerializable;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.sasl.StoredCredentials;
 import io.parley.protocol.xml.XmlElement;
@@ -18,9 +19,10 @@ import java.util.TreeSet;
  * stored vCard (XEP-0153: "" for none, null when not known yet, as in states written before it
  * was kept here). Immutable.
  */
+@JsonTypeName("user.state")
 public record UserState(StoredCredentials credentials, Instant created, long nextOfflineSeq,
                         SortedMap<Long, XmlElement> offline, Instant lastSeen, String lastStatus,
-                        Set<Jid> blocked, String avatarHash) implements CborSerializable {
+                        Set<Jid> blocked, String avatarHash) implements JournalSerializable {
 
     public static final UserState EMPTY = new UserState(null, null, 1, Collections.emptySortedMap(), null, null, Collections.emptySortedSet(), null);
 

@@ -13,7 +13,9 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.PreRestart;
+import com.fasterxml.jackson.annotation.JsonTypeName;
 import io.parley.persistence.CborSerializable;
+import io.parley.persistence.JournalSerializable;
 import io.parley.protocol.xml.XmlElement;
 import java.util.Collections;
 import java.util.Map;
@@ -56,18 +58,22 @@ public final class UserDataEntity extends EventSourcedBehaviorWithEnforcedReplie
     public record Documents(Map<String, XmlElement> documents) implements CborSerializable {
     }
 
-    public sealed interface Event extends CborSerializable {
+    public sealed interface Event extends JournalSerializable {
     }
 
+    @JsonTypeName("userdata.document-stored")
     public record DocumentStored(String key, XmlElement element) implements Event {
     }
 
+    @JsonTypeName("userdata.document-removed")
     public record DocumentRemoved(String key) implements Event {
     }
 
+    @JsonTypeName("userdata.cleared")
     public enum Cleared implements Event { INSTANCE }
 
-    public record State(Map<String, XmlElement> documents) implements CborSerializable {
+    @JsonTypeName("userdata.state")
+    public record State(Map<String, XmlElement> documents) implements JournalSerializable {
         public State {
             documents = Collections.unmodifiableMap(new TreeMap<>(documents));
         }

@@ -38,6 +38,12 @@ class OlderEventFormatTest {
         replay("fixtures/journal-0.1-class-manifests.json");
     }
 
+    /** journal-0.2-type-names-v1.json: type names in the payload, format version 1 in the manifest (parley-journal). */
+    @Test
+    void aStoreInFormatVersion1Replays() throws Exception {
+        replay("fixtures/journal-0.2-type-names-v1.json");
+    }
+
     private void replay(String resource) throws Exception {
         String fixture;
         try (var in = getClass().getClassLoader().getResourceAsStream(resource)) {

@@ -1,0 +1,32 @@
+package io.parley.engine.storage;
+
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import io.parley.engine.roster.RosterEntity;
+import io.parley.engine.roster.RosterState;
+import io.parley.engine.session.UserEntity;
+import io.parley.engine.session.UserState;
+
+/**
+ * Every type the store holds, by its {@code @JsonTypeName}, so that a stored value read as a
+ * {@code JournalSerializable} finds its class. Registered through
+ * {@code akka.serialization.jackson.jackson-modules}; a new event or state class must be added
+ * here (JournalTypesTest checks that every one is).
+ */
+public final class JournalTypes extends SimpleModule {
+
+    static final Class<?>[] TYPES = {
+            UserEntity.AccountCreated.class, UserEntity.PasswordChanged.class, UserEntity.AccountDeleted.class,
+            UserEntity.OfflineStored.class, UserEntity.OfflineRemoved.class, UserEntity.LastSeen.class,
+            UserEntity.JidsBlocked.class, UserEntity.JidsUnblocked.class, UserEntity.AvatarHashChanged.class,
+            UserState.class,
+            RosterEntity.ItemChanged.class, RosterEntity.ItemRemoved.class, RosterEntity.RosterCleared.class,
+            RosterState.class,
+            UserDataEntity.DocumentStored.class, UserDataEntity.DocumentRemoved.class, UserDataEntity.Cleared.class,
+            UserDataEntity.State.class,
+    };
+
+    public JournalTypes() {
+        super("parley-journal-types");
+        registerSubtypes(TYPES);
+    }
+}
