@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian packages used as benchmark peers (ejabberd, prosody,
+# Install the Debian packages used as benchmark peers and by the storage tests
+# (ejabberd, prosody, postgresql,
 # openssl) if they are missing, and make sure the packages' own system
 # services are NOT left running: the benchmark runs private instances
 # through ejabberd.sh / prosody.sh instead.
@@ -10,7 +11,7 @@
 # Usage: sudo bench/peers/install.sh
 set -euo pipefail
 
-PKGS=(ejabberd prosody openssl)
+PKGS=(ejabberd prosody openssl postgresql)
 # Ports the stock configurations of ejabberd/prosody listen on.
 STOCK_PORTS=(5222 5223 5269 5270 5280 5281 5347 5443 5000 1883 3478 4369)
 
