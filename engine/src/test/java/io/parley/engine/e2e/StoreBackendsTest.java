@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parley.engine.testkit.Awaits;
 import io.parley.engine.testkit.StoreServers;
 import io.parley.engine.testkit.TestNode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,37 @@ class StoreBackendsTest {
             } finally {
                 a2.disconnect();
             }
+        }
+    }
+
+    /**
+     * With parley.store-init off a node refuses an empty store, naming what is missing;
+     * `parleyctl db init` (its own JVM, as an operator runs it) creates the schema, twice
+     * without harm, and the node then starts.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"postgres", "cassandra"})
+    void parleyctlDbInitCreatesTheSchemaANodeWithoutStoreInitNeeds(String store) throws Exception {
+        Map<String, Object> overrides = StoreServers.freshStore(store);
+        overrides.put("parley.store-init", false);
+        Path dir = java.nio.file.Files.createTempDirectory("parley-dbinit");
+        StringBuilder hocon = new StringBuilder("parley.data-dir = \"" + dir.resolve("data") + "\"\n");
+        overrides.forEach((k, v) -> hocon.append(k).append(" = ").append(v instanceof List<?> l
+                ? "[\"" + l.get(0) + "\"]" : "\"" + v + "\"").append('\n'));
+        Path conf = io.parley.engine.testkit.JavaProcess.writeConfig(dir, hocon.toString());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestNode.start(overrides).close())
+                .rootCause().hasMessageContaining("store tables missing").hasMessageContaining("parleyctl db init");
+
+        for (int i = 0; i < 2; i++) {
+            io.parley.engine.testkit.JavaProcess.Result r = io.parley.engine.testkit.JavaProcess.run(dir,
+                    "io.parley.engine.admin.ParleyCtl", List.of("--config", conf.toString(), "db", "init"), null);
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.output()).contains("store schema ready (" + store + ")");
+        }
+        try (TestNode node = TestNode.start(overrides)) {
+            Smack.register(node, "after-init", "pw");
+            Smack.login(node, "after-init", "pw", "r").disconnect();
         }
     }
 
