@@ -96,7 +96,7 @@ public final class ParleyCtl {
                   kick FULLJID                 close a session
                   db init                      create the store's tables (and keyspaces) if missing
                   import FILE                  import accounts and their data from a XEP-0227 file
-                                               (ejabberd's export_piefxis, Prosody's migrator)
+                                               (as ejabberdctl export_piefxis writes them)
                   export FILE                  write every account and its data as a XEP-0227 file""");
         System.exit(code);
     }

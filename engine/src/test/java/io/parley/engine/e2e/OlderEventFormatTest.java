@@ -91,16 +91,8 @@ class OlderEventFormatTest {
         Smack.register(node, "bob", "bob-pw");
         Smack.register(node, "carol", "carol-pw");
         XMPPTCPConnection a = Smack.login(node, "alice", "alice-pw", "r");
-        XMPPTCPConnection b = new XMPPTCPConnection(Smack.config(node, "bob", "bob-pw", "r").build());
-        Roster.getInstanceFor(b).addSubscribeListener((from, p) -> SubscribeListener.SubscribeAnswer.ApproveAndAlsoRequestIfRequired);
-        b.connect().login();
+        XMPPTCPConnection b = Smack.befriend(node, a, "bob", "bob-pw", "r", "Bob", "Friends");
         Roster ar = Roster.getInstanceFor(a);
-        ar.addSubscribeListener((from, p) -> SubscribeListener.SubscribeAnswer.Approve);
-        ar.createItemAndRequestSubscription(jid("bob"), "Bob", new String[] {"Friends"});
-        io.parley.engine.testkit.Awaits.until("subscribed both ways", () -> {
-            RosterEntry e = ar.getEntry(jid("bob"));
-            return e != null && e.getType() == RosterPacket.ItemType.both;
-        });
         for (int i = 1; i <= 4; i++) {
             ar.createItem(jid("carol"), "Carol " + i, null);
         }

@@ -102,6 +102,28 @@ final class Smack {
         return c;
     }
 
+    /**
+     * Logs {@code user} in, approving (and asking back) any subscription request, and has
+     * {@code a} add it under a name and group and subscribe; returns that connection once the
+     * two are subscribed both ways.
+     */
+    static XMPPTCPConnection befriend(TestNode node, XMPPTCPConnection a, String user, String password, String resource,
+                                      String name, String group) throws Exception {
+        XMPPTCPConnection b = new XMPPTCPConnection(config(node, user, password, resource).build());
+        org.jivesoftware.smack.roster.Roster.getInstanceFor(b).addSubscribeListener((from, p) ->
+                org.jivesoftware.smack.roster.SubscribeListener.SubscribeAnswer.ApproveAndAlsoRequestIfRequired);
+        b.connect().login();
+        org.jivesoftware.smack.roster.Roster ar = org.jivesoftware.smack.roster.Roster.getInstanceFor(a);
+        ar.addSubscribeListener((from, p) -> org.jivesoftware.smack.roster.SubscribeListener.SubscribeAnswer.Approve);
+        org.jxmpp.jid.EntityBareJid jid = org.jxmpp.jid.impl.JidCreate.entityBareFrom(user + "@localhost");
+        ar.createItemAndRequestSubscription(jid, name, new String[] {group});
+        io.parley.engine.testkit.Awaits.until(user + " subscribed both ways", () -> {
+            org.jivesoftware.smack.roster.RosterEntry e = ar.getEntry(jid);
+            return e != null && e.getType() == org.jivesoftware.smack.roster.packet.RosterPacket.ItemType.both;
+        });
+        return b;
+    }
+
     /** Creates an account with in-band registration over STARTTLS, on a connection that does not log in. */
     static void register(TestNode node, String user, String password) throws Exception {
         XMPPTCPConnection c = new XMPPTCPConnection(config(node, null, null, null).build());

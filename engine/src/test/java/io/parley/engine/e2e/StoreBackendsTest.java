@@ -47,16 +47,8 @@ class StoreBackendsTest {
             Smack.register(node, "alice", "alice-pw");
             Smack.register(node, "bob", "bob-pw");
             XMPPTCPConnection a = Smack.login(node, "alice", "alice-pw", "desk");
-            XMPPTCPConnection b = new XMPPTCPConnection(Smack.config(node, "bob", "bob-pw", "phone").build());
-            Roster.getInstanceFor(b).addSubscribeListener((from, p) -> SubscribeListener.SubscribeAnswer.ApproveAndAlsoRequestIfRequired);
-            b.connect().login();
+            XMPPTCPConnection b = Smack.befriend(node, a, "bob", "bob-pw", "phone", "Bob", "Friends");
             Roster ar = Roster.getInstanceFor(a);
-            ar.addSubscribeListener((from, p) -> SubscribeListener.SubscribeAnswer.Approve);
-            ar.createItemAndRequestSubscription(jid("bob"), "Bob", new String[] {"Friends"});
-            Awaits.until("alice and bob subscribed both ways", () -> {
-                RosterEntry e = ar.getEntry(jid("bob"));
-                return e != null && e.getType() == RosterPacket.ItemType.both;
-            });
 
             VCard card = new VCard();
             card.setNickName("Ali");

@@ -8,7 +8,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * Commit log sync is {@code batch}: a write is acknowledged once it is on disk, so a killed
  * node loses nothing it acknowledged (with {@code periodic}, the default, it may).
  */
-public final class LocalCassandra implements AutoCloseable {
+public final class LocalCassandra extends LocalServer {
 
     private static final List<String> JVM17_OPTIONS = List.of(
             "-Djdk.attach.allowAttachSelf=true",
@@ -59,7 +58,6 @@ public final class LocalCassandra implements AutoCloseable {
     private final int nativePort;
     private final int storagePort;
     private final String heap;
-    private Process process;
 
     private LocalCassandra(Path dir, int nativePort, int storagePort, String heap) {
         this.dir = dir;
@@ -121,38 +119,10 @@ public final class LocalCassandra implements AutoCloseable {
         return nativePort;
     }
 
-    public long pid() {
-        return process == null ? -1 : process.pid();
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    /** Orderly stop (SIGTERM: Cassandra drains), then SIGKILL after 30 s. */
-    public synchronized void stop() throws InterruptedException {
-        if (process == null) {
-            return;
-        }
-        process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        process = null;
-    }
-
-    /** SIGKILL, as a crash or a power cut would end it. */
-    public synchronized void kill() throws InterruptedException {
-        if (process == null) {
-            return;
-        }
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        process = null;
-    }
-
+    /** SIGTERM: Cassandra drains and stops. */
     @Override
-    public void close() throws InterruptedException {
-        stop();
+    protected void askToStop() {
+        process.destroy();
     }
 
     /** The native port accepts a connection and answers an OPTIONS request with SUPPORTED. */
@@ -251,14 +221,6 @@ public final class LocalCassandra implements AutoCloseable {
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
-        }
-    }
-
-    /** Waits for a process to be gone, for callers that killed it some other way. */
-    static void awaitGone(long pid, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
         }
     }
 }

@@ -23,12 +23,11 @@ import java.util.stream.Stream;
  * and restart the server. PostgreSQL shuts itself down when its data directory's lock file goes,
  * and {@link #close()} stops it by its PID.
  */
-public final class LocalPostgres implements AutoCloseable {
+public final class LocalPostgres extends LocalServer {
 
     private final Path dir;
     private final int port;
     private final Path bin;
-    private Process process;
 
     private LocalPostgres(Path dir, int port, Path bin) {
         this.dir = dir;
@@ -113,64 +112,34 @@ public final class LocalPostgres implements AutoCloseable {
         return port;
     }
 
-    /** The postmaster's PID (the process started, which execs into it), or -1. */
-    public long pid() {
-        return process == null ? -1 : process.pid();
+    /** Fast shutdown (SIGINT: sessions end, the server checkpoints). */
+    @Override
+    protected void askToStop() throws InterruptedException {
+        try {
+            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            process.destroy();
+        }
     }
 
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    /** Fast shutdown (SIGINT: sessions end, the server checkpoints), SIGKILL after 30 s. */
-    public synchronized void stop() throws InterruptedException {
-        if (process == null) {
-            return;
-        }
-        signal("INT");
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        process = null;
-    }
-
-    /** SIGKILL of the postmaster, as a crash would end it; its backends exit on their own. */
-    public synchronized void kill() throws InterruptedException {
-        if (process == null) {
-            return;
-        }
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        process = null;
-        // orphaned backends notice the postmaster is gone and exit; wait for the port to free
-        Path pidFile = dir.resolve("pgdata/postmaster.pid");
+    /** Orphaned backends notice the postmaster is gone and exit; then its lock file may go. */
+    @Override
+    protected void afterKill() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (backendsAlive() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         try {
-            Files.deleteIfExists(pidFile);
+            Files.deleteIfExists(dir.resolve("pgdata/postmaster.pid"));
         } catch (IOException ignored) {
             // the next start reports a stale lock file if it is still there
         }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        stop();
     }
 
     private boolean backendsAlive() {
         String marker = dir.resolve("pgdata").toString();
         return ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false)
                 && p.info().command().map(c -> c.contains("postgres")).orElse(false));
-    }
-
-    private void signal(String name) throws InterruptedException {
-        try {
-            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
-        } catch (IOException e) {
-            process.destroy();
-        }
     }
 
     private static boolean root() {

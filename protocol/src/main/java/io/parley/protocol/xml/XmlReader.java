@@ -103,26 +103,11 @@ public final class XmlReader {
     }
 
     private static XmlElement read(XMLStreamReader r) throws XMLStreamException {
-        Deque<XmlElement.Builder> stack = new ArrayDeque<>();
         XmlElement root = null;
         try {
             while (r.hasNext()) {
-                int ev = r.next();
-                switch (ev) {
-                    case XMLStreamConstants.START_ELEMENT -> stack.push(startOf(r));
-                    case XMLStreamConstants.END_ELEMENT -> {
-                        XmlElement e = stack.pop().build();
-                        if (stack.isEmpty()) {
-                            root = e;
-                        } else {
-                            stack.peek().child(e);
-                        }
-                    }
-                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
-                        if (!stack.isEmpty()) {
-                            stack.peek().text(r.getText());
-                        }
-                    }
+                switch (r.next()) {
+                    case XMLStreamConstants.START_ELEMENT -> root = readElement(r);
                     case XMLStreamConstants.DTD -> throw new IllegalArgumentException("DTDs are not allowed");
                     case XMLStreamConstants.ENTITY_REFERENCE ->
                             throw new IllegalArgumentException("entity references are not allowed: &" + r.getLocalName() + ";");
