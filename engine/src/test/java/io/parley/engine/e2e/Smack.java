@@ -31,6 +31,8 @@ final class Smack {
         // get Aalto, which reports "" for a default-namespace prefix where Smack asserts null (Smack's
         // StandardExtensionElementProvider, fatal to its reader thread under -ea). Give Smack the JDK's own
         // StAX, as a typical application has; Parley itself creates its Aalto and Woodstox readers directly.
+        // Smack reads the property once, when its first class initialises (`new XMPPTCPConnection(...)`
+        // initialises Smack before its arguments run), so the engine's surefire configuration sets it too.
         System.setProperty("javax.xml.stream.XMLInputFactory", "com.sun.xml.internal.stream.XMLInputFactoryImpl");
         SmackConfiguration.setDefaultReplyTimeout(10_000);
         XMPPTCPConnection.setUseStreamManagementDefault(false);
