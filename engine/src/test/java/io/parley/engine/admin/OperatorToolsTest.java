@@ -7,10 +7,7 @@ import io.parley.engine.testkit.RawClient;
 import io.parley.engine.testkit.TestNode;
 import io.parley.engine.testkit.Users;
 import io.parley.protocol.stream.StreamErrorCondition;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,17 +60,8 @@ class OperatorToolsTest {
         Path data = dir.resolve("data");
         Path conf = JavaProcess.writeConfig(dir, config(data, port, adminPort));
         List<String> cfg = List.of("--config", conf.toString());
-        Process server = JavaProcess.start(dir, "io.parley.engine.Parley", cfg);
+        Process server = JavaProcess.startNode(dir, conf);
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            while ((line = out.readLine()) != null && !line.contains("parley: serving")) {
-                // wait for the start line
-            }
-            assertThat(line).as("start line").isNotNull();
-            Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
-            drain.setDaemon(true);
-            drain.start();
 
             assertThat(ctl(cfg, "user", "add", "carol", "pw-carol").output()).contains("created carol@localhost");
             assertThat(ctl(cfg, "user", "add", "dave").exitCode()).isEqualTo(0);

@@ -3,10 +3,7 @@ package io.parley.engine.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.engine.testkit.JavaProcess;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -155,17 +152,7 @@ class CrashTest {
     }
 
     private Process start(Path conf) throws Exception {
-        Process p = JavaProcess.start(dir, "io.parley.engine.Parley", List.of("--config", conf.toString()));
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null && !line.contains("parley: serving")) {
-            // wait for the start line
-        }
-        assertThat(line).as("the node started").isNotNull();
-        Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
-        drain.setDaemon(true);
-        drain.start();
-        return p;
+        return JavaProcess.startNode(dir, conf);
     }
 
     private XMPPTCPConnection login(String user) throws Exception {

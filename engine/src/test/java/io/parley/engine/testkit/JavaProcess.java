@@ -24,6 +24,26 @@ public final class JavaProcess {
         return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
     }
 
+    /**
+     * Starts a node ({@code io.parley.engine.Parley --config conf}) and returns once it prints its
+     * start line; its further output is read and dropped so it never blocks on a full pipe.
+     */
+    public static Process startNode(Path dir, Path conf) throws IOException {
+        Process p = start(dir, "io.parley.engine.Parley", List.of("--config", conf.toString()));
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null && !line.contains("parley: serving")) {
+            // wait for the start line
+        }
+        if (line == null) {
+            throw new AssertionError("the node exited before it started serving");
+        }
+        Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+    }
+
     /** Runs to completion (bounded); the process is killed if it overruns. */
     public static Result run(Path dir, String mainClass, List<String> args, String stdin) throws Exception {
         Process p = start(dir, mainClass, args);
