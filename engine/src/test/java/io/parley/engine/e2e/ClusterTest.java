@@ -1,0 +1,146 @@
+package io.parley.engine.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.engine.testkit.Awaits;
+import io.parley.engine.testkit.StoreServers;
+import io.parley.engine.testkit.TestNode;
+import io.parley.engine.testkit.Users;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jivesoftware.smack.StanzaCollector;
+import org.jivesoftware.smack.filter.MessageWithBodiesFilter;
+import org.jivesoftware.smack.filter.StanzaTypeFilter;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smack.roster.Roster;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smackx.delay.packet.DelayInformation;
+import org.jivesoftware.smackx.ping.PingManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.impl.JidCreate;
+
+/**
+ * Three nodes (three actor systems in this JVM, each with its own client port) joined as one
+ * cluster on one PostgreSQL store; Smack clients on different nodes.
+ */
+@ExtendWith(StoreServers.class)
+class ClusterTest {
+
+    static final List<TestNode> nodes = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Map<String, Object> store = StoreServers.freshStore("postgres");
+        int[] ports = new int[3];
+        for (int i = 0; i < 3; i++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                ports[i] = s.getLocalPort();
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            Map<String, Object> o = new HashMap<>(store);
+            o.put("parley.cluster.port", ports[i]);
+            o.put("parley.cluster.seed-nodes", List.of("akka://parley@127.0.0.1:" + ports[0]));
+            nodes.add(TestNode.start(o));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            nodes.get(i).close();
+        }
+    }
+
+    private static EntityBareJid jid(String user) throws Exception {
+        return JidCreate.entityBareFrom(user + "@localhost");
+    }
+
+    private static String account(int node) throws Exception {
+        String user = Users.fresh("cl");
+        Smack.register(nodes.get(node), user, "pw-" + user);
+        return user;
+    }
+
+    @Test
+    void usersOnDifferentNodesChatSeePresenceGetPushesOfflineMessagesAndIqs() throws Exception {
+        assertThat(akka.cluster.typed.Cluster.get(nodes.get(2).node().services().system()).state().getMembers()).hasSize(3);
+        String alice = account(0);
+        String bob = account(1);
+        String carol = account(2);
+        XMPPTCPConnection a = Smack.login(nodes.get(0), alice, "pw-" + alice, "n0");
+        XMPPTCPConnection b = Smack.befriend(nodes.get(1), a, bob, "pw-" + bob, "n1", "Bob", "Friends");
+        XMPPTCPConnection a2 = Smack.login(nodes.get(2), alice, "pw-" + alice, "n2");
+        try {
+            // presence across nodes
+            Awaits.until("alice sees bob", () -> Roster.getInstanceFor(a).getPresence(uncheckedJid(bob)).isAvailable());
+            Awaits.until("bob sees alice", () -> Roster.getInstanceFor(b).getPresence(uncheckedJid(alice)).isAvailable());
+
+            // chat both ways
+            try (StanzaCollector inbox = b.createStanzaCollector(MessageWithBodiesFilter.INSTANCE)) {
+                a.sendStanza(a.getStanzaFactory().buildMessageStanza().to(jid(bob)).ofType(Message.Type.chat).setBody("hi from n0").build());
+                Message m = inbox.nextResult(10_000);
+                assertThat(m).isNotNull();
+                assertThat(m.getBody()).isEqualTo("hi from n0");
+                assertThat(m.getFrom().toString()).isEqualTo(alice + "@localhost/n0");
+            }
+            try (StanzaCollector inbox = a.createStanzaCollector(MessageWithBodiesFilter.INSTANCE)) {
+                b.sendStanza(b.getStanzaFactory().buildMessageStanza().to(JidCreate.entityFullFrom(alice + "@localhost/n0"))
+                        .ofType(Message.Type.chat).setBody("hi from n1").build());
+                Message back = inbox.nextResult(10_000);
+                assertThat(back).isNotNull();
+                assertThat(back.getBody()).isEqualTo("hi from n1");
+            }
+
+            // a roster change on n0 is pushed to alice's other resource on n2
+            Roster r2 = Roster.getInstanceFor(a2);
+            r2.reloadAndWait();
+            Roster.getInstanceFor(a).createItem(jid(carol), "Carol", null);
+            Awaits.until("push reaches n2", () -> r2.getEntry(uncheckedJid(carol)) != null);
+
+            // an iq to a full JID on another node, and its result back
+            assertThat(PingManager.getInstanceFor(b).ping(JidCreate.entityFullFrom(alice + "@localhost/n2"))).isTrue();
+
+            // an error comes back across nodes: an iq to a resource alice has not bound, answered by her user entity
+            org.jivesoftware.smackx.ping.packet.Ping ping = new org.jivesoftware.smackx.ping.packet.Ping(
+                    JidCreate.entityFullFrom(alice + "@localhost/nowhere"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.createStanzaCollectorAndSend(ping).nextResultOrThrow())
+                    .isInstanceOfSatisfying(org.jivesoftware.smack.XMPPException.XMPPErrorException.class,
+                            e -> assertThat(e.getStanzaError().getCondition()).isEqualTo(StanzaError.Condition.service_unavailable));
+
+            // offline across nodes: carol never logged in; bob's message waits, carol logs in on n2
+            b.sendStanza(b.getStanzaFactory().buildMessageStanza().to(jid(carol)).ofType(Message.Type.chat).setBody("for later").build());
+            PingManager.getInstanceFor(b).pingMyServer();
+            XMPPTCPConnection c = new XMPPTCPConnection(Smack.config(nodes.get(2), carol, "pw-" + carol, "n2").build());
+            try (StanzaCollector inbox = c.createStanzaCollector(MessageWithBodiesFilter.INSTANCE)) {
+                c.connect().login();
+                Message m = inbox.nextResult(10_000);
+                assertThat(m).isNotNull();
+                assertThat(m.getBody()).isEqualTo("for later");
+                assertThat(DelayInformation.from(m)).isNotNull();
+            } finally {
+                c.disconnect();
+            }
+        } finally {
+            a.disconnect();
+            a2.disconnect();
+            b.disconnect();
+        }
+    }
+
+    private static EntityBareJid uncheckedJid(String user) {
+        try {
+            return jid(user);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
