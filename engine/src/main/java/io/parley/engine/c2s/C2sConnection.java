@@ -82,6 +82,12 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     record Bound(UserEntity.BindReply reply, String iqId, Throwable failure) implements Local {
     }
 
+    /** The user entity this session is bound to stopped (moved to another node, or its node is gone). */
+    enum UserEntityGone implements Local { INSTANCE }
+
+    record Reattached(UserEntity.BindReply reply, Throwable failure) implements Local {
+    }
+
     record IqAnswered(IqReply reply, XmlElement request, Throwable failure) implements Local {
     }
 
@@ -187,6 +193,10 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
             return onSaslStep(st.step());
         } else if (m instanceof Bound b) {
             return onBound(b);
+        } else if (m instanceof UserEntityGone) {
+            return onUserEntityGone();
+        } else if (m instanceof Reattached r) {
+            return onReattached(r);
         } else if (m instanceof ToClient.Kick k) {
             return streamError(k.condition(), k.text());
         } else if (m instanceof ToClient.BlocklistChanged b) {
@@ -532,6 +542,47 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         return this;
     }
 
+    private void watchUserEntity(ActorRef<UserEntity.Command> entity) {
+        if (entity != null) {
+            getContext().watchWith(entity, UserEntityGone.INSTANCE);
+        }
+    }
+
+    /**
+     * The user entity moved or died with its node: register this session with wherever sharding
+     * starts it next (messages for the user wait in sharding meanwhile). The client notices nothing.
+     */
+    private Behavior<ConnectionMessage> onUserEntityGone() {
+        if (phase != Phase.ESTABLISHED || session == null) {
+            return this;
+        }
+        Jid account = jid.bare();
+        XmlElement presence = session.presence();
+        boolean roster = Boolean.TRUE.equals(get(ROSTER_PUSHES));
+        boolean blocklist = Boolean.TRUE.equals(get(BLOCKLIST_PUSHES));
+        CompletionStage<UserEntity.BindReply> reply = services.askUser(account,
+                r -> new UserEntity.Reattach(jid.resource(), getContext().getSelf(), presence, roster, blocklist, r));
+        getContext().pipeToSelf(reply, Reattached::new);
+        return this;
+    }
+
+    private Behavior<ConnectionMessage> onReattached(Reattached m) {
+        if (phase != Phase.ESTABLISHED) {
+            return this;
+        }
+        if (m.failure() != null) {
+            // sharding could not reach the entity yet (a node is still being removed): try again
+            timers.startSingleTimer(UserEntityGone.INSTANCE, UserEntityGone.INSTANCE, java.time.Duration.ofSeconds(1));
+            return this;
+        }
+        if (m.reply().error() != null) {
+            return streamError(m.reply().error() == StanzaErrorCondition.CONFLICT ? StreamErrorCondition.CONFLICT
+                    : StreamErrorCondition.NOT_AUTHORIZED, "the session could not be registered again");
+        }
+        watchUserEntity(m.reply().entity());
+        return this;
+    }
+
     private Behavior<ConnectionMessage> onBound(Bound m) {
         if (phase != Phase.BINDING) {
             return this;
@@ -546,6 +597,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
             return this;
         }
         jid = Jid.of(authUser, services.domain().domain(), m.reply().resource());
+        watchUserEntity(m.reply().entity());
         send(Iq.builder(Iq.Type.RESULT).id(m.iqId()).child(XmlElement.builder("bind", Namespaces.BIND)
                 .textElement("jid", Namespaces.BIND, jid.toString()).build()).build().element());
         phase = Phase.ESTABLISHED;

@@ -40,6 +40,8 @@ final class EstablishedSession {
     private final Set<Jid> directed = new LinkedHashSet<>();
     private Set<Jid> blocked = Set.of();
     private boolean available;
+    /** The available presence last broadcast, as the user entity keeps it; null while unavailable. */
+    private XmlElement presence;
     private boolean ended;
 
     EstablishedSession(C2sConnection conn, Jid jid) {
@@ -153,9 +155,11 @@ final class EstablishedSession {
                 Boolean retrieval = conn.get(OfflineExtension.RETRIEVAL);
                 XmlElement withAvatar = VCardExtension.withAvatarHash(p, conn.get(VCardExtension.AVATAR_HASH));
                 services.tellUser(bare, new UserEntity.SessionPresence(jid.resource(), withAvatar, retrieval == null || !retrieval));
+                presence = withAvatar.withAttr("to", null).withAttr("from", jid.toString());
             } else if (type == Presence.Type.UNAVAILABLE && available) {
                 available = false;
                 services.tellUser(bare, new UserEntity.SessionPresence(jid.resource(), p, false));
+                presence = null;
                 unavailableToDirected(p);
             }
             return conn;
@@ -242,6 +246,11 @@ final class EstablishedSession {
     }
 
     // ---- the end --------------------------------------------------------------------------------
+
+    /** The session's available presence as last broadcast, or null (for registering it again with a moved user entity). */
+    XmlElement presence() {
+        return presence;
+    }
 
     /** The connection is going away: directed presence is withdrawn and the resource unbound. Idempotent. */
     void end() {

@@ -17,6 +17,11 @@ public interface SessionContext {
     /** Whether the stream is encrypted. */
     boolean secure();
 
+    /** Set once the session asked for its roster: it gets roster pushes (RFC 6121 2.2). */
+    Key<Boolean> ROSTER_PUSHES = Key.of("roster-pushes");
+    /** Set once the session asked for its block list: it gets block list pushes (XEP-0191). */
+    Key<Boolean> BLOCKLIST_PUSHES = Key.of("blocklist-pushes");
+
     /** Per-session extension state, keyed by a typed key an extension owns. */
     <T> T get(Key<T> key);
 

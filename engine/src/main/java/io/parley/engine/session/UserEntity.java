@@ -87,7 +87,18 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      * The bound resource, or why binding failed; with the avatar hash the session adds to its
      * presence (XEP-0153), null when the entity does not know it yet.
      */
-    public record BindReply(String resource, StanzaErrorCondition error, String avatarHash) implements CborSerializable {
+    public record BindReply(String resource, StanzaErrorCondition error, String avatarHash, ActorRef<Command> entity)
+            implements CborSerializable {
+    }
+
+    /**
+     * A connection whose user entity went away (moved to another node by a rebalance, a node
+     * leaving or failing) registers its bound session again, with what the entity knew of it:
+     * its last available presence (null when unavailable) and whether it gets roster and block
+     * list pushes. Nothing is broadcast: the contacts already know the presence.
+     */
+    public record Reattach(String resource, ActorRef<ConnectionMessage> connection, XmlElement presence,
+                           boolean rosterInterested, boolean blocklistInterested, ActorRef<BindReply> replyTo) implements Command {
     }
 
     /** The account's vCard photo changed (or was learnt): its hash, "" for none. */
@@ -302,6 +313,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return Effect().reply(c.replyTo(), new Credentials(s.credentials()));
         } else if (command instanceof Bind c) {
             return onBind(s, c);
+        } else if (command instanceof Reattach c) {
+            return onReattach(s, c);
         } else if (command instanceof Unbind c) {
             return onUnbind(s, c);
         } else if (command instanceof ConnectionTerminated c) {
@@ -423,13 +436,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     private ReplyEffect<Event, UserState> onBind(UserState s, Bind c) {
         if (!s.exists()) {
-            return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.NOT_AUTHORIZED, null));
+            return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.NOT_AUTHORIZED, null, null));
         }
         String resource = c.resource() == null ? sessions.freshResource() : c.resource();
         LiveSession old = sessions.get(resource);
         if (old != null) {
             if (!c.replace()) {
-                return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.CONFLICT, null));
+                return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.CONFLICT, null, null));
             }
             old.connection.tell(new ToClient.Kick(StreamErrorCondition.CONFLICT, "replaced by a new session"));
             endSession(s, old, null);
@@ -438,7 +451,28 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         sessions.put(session);
         ctx.watchWith(c.connection(), new ConnectionTerminated(resource, c.connection()));
         timers.cancel(Lifecycle.IDLE_CHECK);
-        return Effect().reply(c.replyTo(), new BindReply(resource, null, s.avatarHash()));
+        return Effect().reply(c.replyTo(), new BindReply(resource, null, s.avatarHash(), ctx.getSelf()));
+    }
+
+    private ReplyEffect<Event, UserState> onReattach(UserState s, Reattach c) {
+        if (!s.exists()) {
+            return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.NOT_AUTHORIZED, null, null));
+        }
+        LiveSession existing = sessions.get(c.resource());
+        if (existing != null && !existing.connection.equals(c.connection())) {
+            // the resource was bound again meanwhile (a reconnecting client): the newer session wins
+            return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.CONFLICT, null, null));
+        }
+        if (existing == null) {
+            LiveSession session = new LiveSession(user.withResource(c.resource()), c.connection());
+            session.setPresence(c.presence());
+            session.rosterInterested = c.rosterInterested();
+            session.blocklistInterested = c.blocklistInterested();
+            sessions.put(session);
+            ctx.watchWith(c.connection(), new ConnectionTerminated(c.resource(), c.connection()));
+            timers.cancel(Lifecycle.IDLE_CHECK);
+        }
+        return Effect().reply(c.replyTo(), new BindReply(c.resource(), null, s.avatarHash(), ctx.getSelf()));
     }
 
     private ReplyEffect<Event, UserState> onUnbind(UserState s, Unbind c) {

@@ -22,6 +22,9 @@ import org.jivesoftware.smackx.delay.packet.DelayInformation;
 import org.jivesoftware.smackx.ping.PingManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.jxmpp.jid.EntityBareJid;
@@ -32,6 +35,7 @@ import org.jxmpp.jid.impl.JidCreate;
  * cluster on one PostgreSQL store; Smack clients on different nodes.
  */
 @ExtendWith(StoreServers.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterTest {
 
     static final List<TestNode> nodes = new ArrayList<>();
@@ -71,6 +75,7 @@ class ClusterTest {
     }
 
     @Test
+    @Order(1)
     void usersOnDifferentNodesChatSeePresenceGetPushesOfflineMessagesAndIqs() throws Exception {
         assertThat(akka.cluster.typed.Cluster.get(nodes.get(2).node().services().system()).state().getMembers()).hasSize(3);
         String alice = account(0);
@@ -133,6 +138,70 @@ class ClusterTest {
             a.disconnect();
             a2.disconnect();
             b.disconnect();
+        }
+    }
+
+    /**
+     * A node leaves (SIGTERM-like graceful stop): the user entities it held move, and a client on
+     * another node whose entity was there carries on unaware: messages reach it, its contacts
+     * still see it available, its roster pushes still arrive. Runs last: it stops node 2.
+     */
+    @Test
+    @Order(2)
+    void aSessionFollowsItsUserEntityWhenTheEntitysNodeLeaves() throws Exception {
+        String bob = account(1);
+        XMPPTCPConnection b = Smack.login(nodes.get(1), bob, "pw-" + bob, "n1");
+        String alice = null;
+        XMPPTCPConnection a = null;
+        for (int i = 0; i < 30 && a == null; i++) {
+            String candidate = account(0);
+            XMPPTCPConnection c = Smack.login(nodes.get(0), candidate, "pw-" + candidate, "n0");
+            if (hostsUser(nodes.get(2), candidate + "@localhost")) {
+                alice = candidate;
+                a = c;
+            } else {
+                c.disconnect();
+            }
+        }
+        assertThat(a).as("a user whose entity lives on node 2").isNotNull();
+        String aliceName = alice;
+        XMPPTCPConnection aliceConn = a;
+        Smack.befriend(nodes.get(1), aliceConn, bob, "pw-" + bob, "n1b", "Bob", "Friends").disconnect();
+        Roster.getInstanceFor(aliceConn).reloadAndWait();
+        Awaits.until("bob sees alice", () -> Roster.getInstanceFor(b).getPresence(uncheckedJid(aliceName)).isAvailable());
+
+        nodes.remove(2).close(); // leaves the cluster, hands its shards over
+        Awaits.until("alice's entity runs elsewhere", () -> hostsUser(nodes.get(0), aliceName + "@localhost")
+                || hostsUser(nodes.get(1), aliceName + "@localhost"), 30);
+
+        try (StanzaCollector inbox = aliceConn.createStanzaCollector(MessageWithBodiesFilter.INSTANCE)) {
+            b.sendStanza(b.getStanzaFactory().buildMessageStanza().to(jid(aliceName)).ofType(Message.Type.chat)
+                    .setBody("still there?").build());
+            Message m = inbox.nextResult(15_000);
+            assertThat(m).as("a message reaches the session, not offline storage").isNotNull();
+            assertThat(m.getBody()).isEqualTo("still there?");
+            assertThat(DelayInformation.from(m)).isNull();
+        }
+        assertThat(Roster.getInstanceFor(b).getPresence(jid(aliceName)).isAvailable()).isTrue();
+        String dave = account(0);
+        Roster.getInstanceFor(aliceConn).createItem(jid(dave), "Dave", null);
+        Awaits.until("roster push after the move", () -> Roster.getInstanceFor(aliceConn).getEntry(uncheckedJid(dave)) != null);
+        aliceConn.disconnect();
+        Awaits.until("bob sees alice leave", () -> !Roster.getInstanceFor(b).getPresence(uncheckedJid(aliceName)).isAvailable());
+        b.disconnect();
+    }
+
+    /** Whether this node's user shard region runs the entity of this bare JID now. */
+    private static boolean hostsUser(TestNode node, String bareJid) {
+        var system = node.node().services().system();
+        try {
+            akka.cluster.sharding.ShardRegion.CurrentShardRegionState state = akka.actor.typed.javadsl.AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, akka.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(
+                    akka.cluster.sharding.typed.javadsl.ClusterSharding.get(system).shardState(),
+                    r -> new akka.cluster.sharding.typed.GetShardRegionState(io.parley.engine.session.UserEntity.TYPE_KEY, r),
+                    java.time.Duration.ofSeconds(5), system.scheduler()).toCompletableFuture().get();
+            return state.getShards().stream().anyMatch(s -> s.getEntityIds().contains(bareJid));
+        } catch (Exception e) {
+            return false;
         }
     }
 

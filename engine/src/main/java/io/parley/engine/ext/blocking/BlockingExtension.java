@@ -38,6 +38,7 @@ public final class BlockingExtension implements Extension {
 
     private CompletionStage<IqReply> list(IqRequest req) {
         req.services().tellUser(req.to(), new UserEntity.MarkInterested(req.from().resource(), true));
+        req.session().put(io.parley.engine.ext.SessionContext.BLOCKLIST_PUSHES, Boolean.TRUE);
         CompletionStage<UserEntity.Blocklist> b = req.services().askUser(req.to(), UserEntity.GetBlocklist::new);
         return b.thenApply(list -> {
             XmlElement.Builder q = XmlElement.builder("blocklist", NS);

@@ -49,6 +49,7 @@ public final class RosterExtension implements Extension {
         }
         // from now on this resource gets roster pushes (2.2)
         req.services().tellUser(req.to(), new UserEntity.MarkInterested(req.from().resource(), false));
+        req.session().put(io.parley.engine.ext.SessionContext.ROSTER_PUSHES, Boolean.TRUE);
         String ver = req.payload().attr("ver");
         CompletionStage<RosterEntity.RosterResult> result = req.services().askRoster(req.to(), rt -> new RosterEntity.GetRoster(ver, rt));
         return result.thenApply(res -> {
