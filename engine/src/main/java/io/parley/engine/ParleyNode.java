@@ -160,6 +160,8 @@ public final class ParleyNode {
             if (d.listener != null) {
                 ls.add(d.listener);
             }
+            system.systemActorOf(io.parley.engine.admin.NodeSessions.create(ls), "node-sessions",
+                    akka.actor.typed.Props.empty());
             return new ParleyNode(system, services, ls, p.port, d.port);
         }).thenCompose(node -> node.startAdmin().thenApply(port -> {
             node.adminPort = port;

@@ -42,7 +42,8 @@ import java.util.concurrent.CompletionStage;
  *   PUT    /users/NAME             {"password": "..."}: create
  *   PUT    /users/NAME/password    {"password": "..."}: change the password
  *   DELETE /users/NAME             remove the account and its data
- *   GET    /sessions               bound sessions on this node
+ *   GET    /sessions               bound sessions on every node of the cluster
+ *   GET    /cluster                members: status, reachability, sessions, shards and entities per type
  *   DELETE /sessions/FULLJID       close that session
  *   POST   /import                 a XEP-0227 document: import its accounts
  *   GET    /export                 every account as a XEP-0227 document
@@ -99,6 +100,7 @@ public final class AdminHttp {
                     path("export", () -> get(() -> onSuccess(ops.exportDocument(), bytes ->
                             complete(StatusCodes.OK, HttpEntities.create(ContentTypes.create(akka.http.javadsl.model.MediaTypes.APPLICATION_XML,
                                     akka.http.javadsl.model.HttpCharsets.UTF_8), bytes))))),
+                    path("cluster", () -> get(() -> onSuccess(ops.clusterStatus(), m -> json(Map.of("members", m))))),
                     path("sessions", () -> get(() -> onSuccess(ops.listSessions(), s -> json(Map.of("sessions", s))))),
                     pathPrefix("sessions", () -> path(segment(), jid ->
                             delete(() -> onSuccess(ops.kick(jid), AdminHttp::result)))));

@@ -137,16 +137,78 @@ public final class AdminOps {
         }, services.blockingExecutor());
     }
 
-    /** The bound sessions on this node. */
+    /** The bound sessions on every node of the cluster, sorted (nodes that do not answer in 5 s are left out). */
     public CompletionStage<List<String>> listSessions() {
-        List<CompletableFuture<List<Jid>>> parts = new ArrayList<>();
-        for (ActorRef<C2sListener.Command> l : listeners) {
-            parts.add(services.<C2sListener.Command, List<Jid>>ask(l, C2sListener.ListSessions::new).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        return sessionsByNode().thenApply(byNode -> {
             List<String> out = new ArrayList<>();
-            parts.forEach(p -> p.join().forEach(j -> out.add(j.toString())));
+            byNode.forEach(n -> out.addAll(n.jids()));
             out.sort(null);
+            return out;
+        });
+    }
+
+    /** Each node's bound sessions, found through the cluster's receptionist. */
+    public CompletionStage<List<NodeSessions.Sessions>> sessionsByNode() {
+        akka.actor.typed.ActorSystem<?> system = services.system();
+        java.time.Duration t = java.time.Duration.ofSeconds(5);
+        return akka.actor.typed.javadsl.AskPattern.<akka.actor.typed.receptionist.Receptionist.Command,
+                        akka.actor.typed.receptionist.Receptionist.Listing>ask(system.receptionist(),
+                        r -> akka.actor.typed.receptionist.Receptionist.find(NodeSessions.KEY, r), t, system.scheduler())
+                .thenCompose(listing -> {
+                    List<CompletableFuture<NodeSessions.Sessions>> parts = new ArrayList<>();
+                    for (ActorRef<NodeSessions.Get> node : listing.getServiceInstances(NodeSessions.KEY)) {
+                        parts.add(akka.actor.typed.javadsl.AskPattern.<NodeSessions.Get, NodeSessions.Sessions>ask(node,
+                                NodeSessions.Get::new, t, system.scheduler()).toCompletableFuture()
+                                .exceptionally(ex -> null));
+                    }
+                    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+                        List<NodeSessions.Sessions> out = new ArrayList<>();
+                        parts.forEach(p -> {
+                            if (p.join() != null) {
+                                out.add(p.join());
+                            }
+                        });
+                        out.sort(java.util.Comparator.comparing(NodeSessions.Sessions::node));
+                        return out;
+                    });
+                });
+    }
+
+    /** One member of the cluster as an operator sees it. */
+    public record Member(String address, String status, boolean reachable, int sessions, java.util.Map<String, Integer> shards,
+                         java.util.Map<String, Integer> entities) {
+    }
+
+    /** Members with their status, sessions, and shards and entities per entity type. */
+    public CompletionStage<List<Member>> clusterStatus() {
+        akka.actor.typed.ActorSystem<?> system = services.system();
+        akka.cluster.ClusterEvent.CurrentClusterState state = akka.cluster.typed.Cluster.get(system).state();
+        java.util.Set<akka.cluster.Member> unreachable = state.getUnreachable();
+        java.time.Duration t = java.time.Duration.ofSeconds(5);
+        List<akka.cluster.sharding.typed.javadsl.EntityTypeKey<?>> types = List.of(UserEntity.TYPE_KEY,
+                io.parley.engine.roster.RosterEntity.TYPE_KEY, io.parley.engine.storage.UserDataEntity.TYPE_KEY);
+        List<CompletableFuture<akka.cluster.sharding.ShardRegion.ClusterShardingStats>> stats = new ArrayList<>();
+        for (var type : types) {
+            stats.add(akka.actor.typed.javadsl.AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery,
+                            akka.cluster.sharding.ShardRegion.ClusterShardingStats>ask(services.sharding().shardState(),
+                            r -> new akka.cluster.sharding.typed.GetClusterShardingStats(type, t, r), t.plusSeconds(1), system.scheduler())
+                    .toCompletableFuture());
+        }
+        CompletableFuture<List<NodeSessions.Sessions>> sessions = sessionsByNode().toCompletableFuture();
+        return CompletableFuture.allOf(stats.toArray(CompletableFuture[]::new)).thenCombine(sessions, (v, byNode) -> {
+            List<Member> out = new ArrayList<>();
+            for (akka.cluster.Member m : state.getMembers()) {
+                String address = m.address().toString();
+                java.util.Map<String, Integer> shards = new java.util.LinkedHashMap<>();
+                java.util.Map<String, Integer> entities = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < types.size(); i++) {
+                    akka.cluster.sharding.ShardRegion.ShardRegionStats r = stats.get(i).join().getRegions().get(m.address());
+                    shards.put(types.get(i).name(), r == null ? 0 : r.getStats().size());
+                    entities.put(types.get(i).name(), r == null ? 0 : r.getStats().values().stream().mapToInt(x -> ((Number) x).intValue()).sum());
+                }
+                int count = byNode.stream().filter(n -> n.node().equals(address)).mapToInt(n -> n.jids().size()).sum();
+                out.add(new Member(address, m.status().toString(), !unreachable.contains(m), count, shards, entities));
+            }
             return out;
         });
     }

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  *   parleyctl [--config FILE] user remove NAME
  *   parleyctl [--config FILE] user passwd NAME [PASSWORD]
  *   parleyctl [--config FILE] user list
+ *   parleyctl [--config FILE] cluster
  *   parleyctl [--config FILE] sessions
  *   parleyctl [--config FILE] kick FULLJID
  *   parleyctl [--config FILE] db init
@@ -92,7 +93,8 @@ public final class ParleyCtl {
                   user remove NAME             remove an account with its roster, offline messages and vCard
                   user passwd NAME [PASSWORD]  set a new password
                   user list                    list accounts
-                  sessions                     list sessions on the running node
+                  cluster                      members, their sessions, shards and entities (running node)
+                  sessions                     list sessions on every node of the running cluster
                   kick FULLJID                 close a session
                   db init                      create the store's tables (and keyspaces) if missing
                   import FILE                  import accounts and their data from a XEP-0227 file
@@ -139,6 +141,9 @@ public final class ParleyCtl {
             }
             if (first.equals("sessions")) {
                 return new Command("sessions", null, null);
+            }
+            if (first.equals("cluster")) {
+                return new Command("cluster", null, null);
             }
             if (first.equals("db") && a.size() == 2 && a.get(1).equals("init")) {
                 return new Command("db-init", null, null);
@@ -243,6 +248,7 @@ public final class ParleyCtl {
                     case "passwd" -> request("PUT", "/users/" + enc + "/password", pw);
                     case "remove" -> request("DELETE", "/users/" + enc, null);
                     case "sessions" -> request("GET", "/sessions", null);
+                    case "cluster" -> request("GET", "/cluster", null);
                     default -> request("DELETE", "/sessions/" + enc, null);
                 };
                 return print(r);
@@ -253,6 +259,17 @@ public final class ParleyCtl {
         }
 
         private static int print(JsonNode r) {
+            if (r.has("members")) {
+                System.out.printf("%-34s %-8s %-9s %8s %s%n", "member", "status", "reachable", "sessions", "shards/entities per type");
+                r.get("members").forEach(m -> {
+                    StringBuilder types = new StringBuilder();
+                    m.get("shards").fields().forEachRemaining(e -> types.append(types.length() == 0 ? "" : ", ").append(e.getKey())
+                            .append(' ').append(e.getValue().asInt()).append('/').append(m.get("entities").path(e.getKey()).asInt()));
+                    System.out.printf("%-34s %-8s %-9s %8d %s%n", m.get("address").asText(), m.get("status").asText(),
+                            m.get("reachable").asBoolean() ? "yes" : "NO", m.get("sessions").asInt(), types);
+                });
+                return 0;
+            }
             if (r.has("users")) {
                 r.get("users").forEach(u -> System.out.println(u.asText()));
                 return 0;

@@ -89,6 +89,18 @@ class ClusterTest {
             Awaits.until("alice sees bob", () -> Roster.getInstanceFor(a).getPresence(uncheckedJid(bob)).isAvailable());
             Awaits.until("bob sees alice", () -> Roster.getInstanceFor(b).getPresence(uncheckedJid(alice)).isAvailable());
 
+            // the operator's view from any node: every node's sessions, members, shards
+            io.parley.engine.admin.AdminOps ops = new io.parley.engine.admin.AdminOps(nodes.get(2).node().services(), List.of());
+            assertThat(ops.listSessions().toCompletableFuture().get()).contains(alice + "@localhost/n0", bob + "@localhost/n1",
+                    alice + "@localhost/n2");
+            List<io.parley.engine.admin.AdminOps.Member> members = ops.clusterStatus().toCompletableFuture().get();
+            assertThat(members).hasSize(3).allSatisfy(m -> {
+                assertThat(m.status()).isEqualTo("Up");
+                assertThat(m.reachable()).isTrue();
+                assertThat(m.sessions()).isPositive();
+            });
+            assertThat(members.stream().mapToInt(m -> m.entities().get("user")).sum()).isGreaterThanOrEqualTo(2);
+
             // chat both ways
             try (StanzaCollector inbox = b.createStanzaCollector(MessageWithBodiesFilter.INSTANCE)) {
                 a.sendStanza(a.getStanzaFactory().buildMessageStanza().to(jid(bob)).ofType(Message.Type.chat).setBody("hi from n0").build());
