@@ -138,10 +138,12 @@ public final class ParleyNode {
         ClusterSharding sharding = ClusterSharding.get(system);
         StanzaRouter router = new StanzaRouter(settings.domain(), sharding);
         UserEntity.Deps deps = new UserEntity.Deps(settings.domain(), router, sharding, settings.offlineMaxMessages(), clock,
-                settings.snapshotEvery());
+                settings.snapshotEvery(), settings.reattachGrace());
         sharding.init(Entity.of(UserEntity.TYPE_KEY, ctx -> UserEntity.create(ctx, deps))
                 .withStopMessage(UserEntity.stopMessage())
-                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+                // remembered: a user entity that was running on a node that is lost restarts elsewhere at
+                // once, and announces the resources whose connections died with it
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy().withRememberEntities(true)));
         sharding.init(Entity.of(RosterEntity.TYPE_KEY, ctx -> RosterEntity.create(ctx, router, sharding, settings.snapshotEvery()))
                 .withSettings(idleAfter(system, settings.entities().rosterIdle())));
         sharding.init(Entity.of(UserDataEntity.TYPE_KEY, ctx -> UserDataEntity.create(ctx, settings.snapshotEvery()))

@@ -26,7 +26,8 @@ public record ParleySettings(
         Admin admin,
         Entities entities,
         boolean storeInit,
-        int snapshotEvery) {
+        int snapshotEvery,
+        Duration reattachGrace) {
 
     /** The stores {@code parley.store} may name; each has a profile {@code parley/store-<name>.conf}. */
     public static final List<String> STORES = List.of("h2", "postgres", "cassandra");
@@ -104,7 +105,8 @@ public record ParleySettings(
                 positive(c.getConfig("entities"), "user-data-idle"));
         return new ParleySettings(domain, dataDir, store, c2s, tls, reg,
                 range(c.getConfig("offline"), "max-messages", 0, 1_000_000), info, admin, entities,
-                c.getBoolean("store-init"), range(c, "snapshot-every", 1, 1_000_000));
+                c.getBoolean("store-init"), range(c, "snapshot-every", 1, 1_000_000),
+                positive(c.getConfig("cluster"), "reattach-grace"));
     }
 
     private static boolean conflict(Config k) {

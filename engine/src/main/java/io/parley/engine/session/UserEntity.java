@@ -195,7 +195,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     /** Sharding's stop message, and the self-passivation check. */
-    public enum Lifecycle implements Command { PASSIVATE, IDLE_CHECK }
+    public enum Lifecycle implements Command { PASSIVATE, IDLE_CHECK, ANNOUNCE_GONE }
 
     public sealed interface Event extends JournalSerializable {
     }
@@ -232,6 +232,16 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record JidsUnblocked(List<Jid> jids) implements Event {
     }
 
+    /** A resource became available; recorded so that an entity restarted elsewhere knows who was on. */
+    @JsonTypeName("user.resource-online")
+    public record ResourceOnline(String resource) implements Event {
+    }
+
+    /** These resources went away while others stayed (the last one going is a {@link LastSeen}). */
+    @JsonTypeName("user.resources-gone")
+    public record ResourcesGone(List<String> resources) implements Event {
+    }
+
     @JsonTypeName("user.avatar-hash-changed")
     public record AvatarHashChanged(String hash) implements Event {
     }
@@ -239,7 +249,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     // ---- behaviour ------------------------------------------------------------------------------
 
     /** What the entity needs from the node. */
-    public record Deps(Jid domain, StanzaRouter router, ClusterSharding sharding, int maxOffline, Clock clock, int snapshotEvery) {
+    public record Deps(Jid domain, StanzaRouter router, ClusterSharding sharding, int maxOffline, Clock clock, int snapshotEvery,
+                       Duration reattachGrace) {
     }
 
     public static Behavior<Command> create(EntityContext<Command> entity, Deps deps) {
@@ -254,6 +265,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final TimerScheduler<Command> timers;
     private final SessionTable sessions = new SessionTable();
     private final PendingWrite pending = new PendingWrite();
+    /**
+     * Restarted with resources recorded as available but no session yet (its node was lost or its
+     * shard moved): deliveries wait in the stash until those sessions register again or the grace
+     * period ends, so nothing meant for a live session goes to offline storage meanwhile.
+     */
+    private boolean holding;
 
     private UserEntity(Jid user, EntityContext<Command> entity, Deps deps, ActorContext<Command> ctx,
                        TimerScheduler<Command> timers) {
@@ -287,6 +304,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private ReplyEffect<Event, UserState> handle(UserState s, Command command) {
+        if (holding && (command instanceof Deliver || command instanceof DeliverToAvailable
+                || command instanceof DeliverToInterested || command instanceof DeliverToSession)) {
+            return Effect().stash();
+        }
         if (command instanceof Deliver c) {
             return onDeliver(s, c);
         } else if (command instanceof DeliverToAvailable c) {
@@ -360,6 +381,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     if (sessions.isEmpty()) {
                         scheduleIdleCheck();
                     }
+                    if (!s.online().isEmpty() && sessions.isEmpty()) {
+                        holding = true;
+                        // resources were available when this entity last ran (on a node that is gone, or
+                        // before a crash): their connections get this long to register again, then the
+                        // contacts hear that the others went away
+                        timers.startSingleTimer(Lifecycle.ANNOUNCE_GONE, Lifecycle.ANNOUNCE_GONE, deps.reattachGrace());
+                    }
                 })
                 .build();
     }
@@ -388,6 +416,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return s.withUnblocked(e.jids());
         } else if (event instanceof AvatarHashChanged e) {
             return s.withAvatarHash(e.hash());
+        } else if (event instanceof ResourceOnline e) {
+            return s.withOnline(e.resource());
+        } else if (event instanceof ResourcesGone e) {
+            return s.withoutOnline(e.resources());
         }
         throw new IllegalArgumentException("unknown event " + event.getClass().getName());
     }
@@ -472,7 +504,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             ctx.watchWith(c.connection(), new ConnectionTerminated(c.resource(), c.connection()));
             timers.cancel(Lifecycle.IDLE_CHECK);
         }
-        return Effect().reply(c.replyTo(), new BindReply(c.resource(), null, s.avatarHash(), ctx.getSelf()));
+        ReplyEffect<Event, UserState> reply = Effect().reply(c.replyTo(), new BindReply(c.resource(), null, s.avatarHash(), ctx.getSelf()));
+        if (holding && s.online().stream().allMatch(r -> sessions.get(r) != null)) {
+            holding = false;
+            timers.cancel(Lifecycle.ANNOUNCE_GONE);
+            return reply.thenUnstashAll();
+        }
+        return reply;
     }
 
     private ReplyEffect<Event, UserState> onUnbind(UserState s, Unbind c) {
@@ -513,7 +551,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         }
         roster().tell(new RosterEntity.Broadcast(unavailable, s.blocked()));
         if (sessions.anyAvailable()) {
-            return Effect().none().thenNoReply();
+            return s.online().contains(session.resource)
+                    ? Effect().persist((Event) new ResourcesGone(List.of(session.resource))).thenNoReply()
+                    : Effect().none().thenNoReply();
         }
         String status = unavailable.elementText("status", unavailable.namespace());
         return Effect().persist(new LastSeen(deps.clock().instant(), status)).thenNoReply();
@@ -555,14 +595,18 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             }
         }
         roster().tell(new RosterEntity.InitialPresence(session.jid, presence, s.blocked()));
-        if (!c.floodOffline() || session.priority < 0 || s.offline().isEmpty()) {
-            return Effect().none().thenNoReply();
+        List<Event> events = new ArrayList<>(2);
+        if (!s.online().contains(session.resource)) {
+            events.add(new ResourceOnline(session.resource));
         }
-        List<Long> sent = new ArrayList<>(s.offline().keySet());
-        for (XmlElement m : s.offline().values()) {
-            session.send(m);
+        if (c.floodOffline() && session.priority >= 0 && !s.offline().isEmpty()) {
+            List<Long> sent = new ArrayList<>(s.offline().keySet());
+            for (XmlElement m : s.offline().values()) {
+                session.send(m);
+            }
+            events.add(new OfflineRemoved(sent));
         }
-        return Effect().persist(new OfflineRemoved(sent)).thenNoReply();
+        return events.isEmpty() ? Effect().none().thenNoReply() : Effect().persist(events).thenNoReply();
     }
 
     private ReplyEffect<Event, UserState> onSendPresenceTo(UserState s, SendPresenceTo c) {
@@ -802,10 +846,33 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         if (c == Lifecycle.PASSIVATE) {
             return Effect().stop().thenNoReply();
         }
+        if (c == Lifecycle.ANNOUNCE_GONE) {
+            return announceGone(s);
+        }
         if (sessions.isEmpty()) {
             entity.getShard().tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
         }
         return Effect().none().thenNoReply();
+    }
+
+    /** Recorded resources that no connection registered again: their contacts see them go unavailable. */
+    private ReplyEffect<Event, UserState> announceGone(UserState s) {
+        holding = false;
+        List<String> gone = s.online().stream().filter(r -> {
+            LiveSession live = sessions.get(r);
+            return live == null || !live.isAvailable();
+        }).toList();
+        if (gone.isEmpty()) {
+            return Effect().none().thenNoReply().thenUnstashAll();
+        }
+        for (String resource : gone) {
+            XmlElement unavailable = XmlElement.builder("presence", Namespaces.CLIENT)
+                    .attr("from", user.withResource(resource).toString()).attr("type", "unavailable").build();
+            sessions.sendToAvailable(unavailable);
+            roster().tell(new RosterEntity.Broadcast(unavailable, s.blocked()));
+        }
+        return sessions.anyAvailable() ? Effect().persist((Event) new ResourcesGone(gone)).thenNoReply().thenUnstashAll()
+                : Effect().persist((Event) new LastSeen(deps.clock().instant(), null)).thenNoReply().thenUnstashAll();
     }
 
     private void scheduleIdleCheck() {

@@ -22,9 +22,10 @@ import java.util.TreeSet;
 @JsonTypeName("user.state")
 public record UserState(StoredCredentials credentials, Instant created, long nextOfflineSeq,
                         SortedMap<Long, XmlElement> offline, Instant lastSeen, String lastStatus,
-                        Set<Jid> blocked, String avatarHash) implements JournalSerializable {
+                        Set<Jid> blocked, String avatarHash, Set<String> online) implements JournalSerializable {
 
-    public static final UserState EMPTY = new UserState(null, null, 1, Collections.emptySortedMap(), null, null, Collections.emptySortedSet(), null);
+    public static final UserState EMPTY = new UserState(null, null, 1, Collections.emptySortedMap(), null, null, Collections.emptySortedSet(),
+            null, Collections.emptySortedSet());
 
     public UserState {
         // most users have no offline messages and block nobody: share the empty collections
@@ -32,6 +33,9 @@ public record UserState(StoredCredentials credentials, Instant created, long nex
                 : Collections.unmodifiableSortedMap(new TreeMap<>(offline));
         blocked = blocked == null || blocked.isEmpty() ? Collections.emptySortedSet()
                 : Collections.unmodifiableSortedSet(new TreeSet<>(blocked));
+        // null in states written before resources were recorded
+        online = online == null || online.isEmpty() ? Collections.emptySortedSet()
+                : Collections.unmodifiableSortedSet(new TreeSet<>(online));
     }
 
     public boolean exists() {
@@ -39,42 +43,56 @@ public record UserState(StoredCredentials credentials, Instant created, long nex
     }
 
     public UserState withAccount(StoredCredentials c, Instant at) {
-        return new UserState(c, at, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, "");
+        return new UserState(c, at, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, "", online);
     }
 
     public UserState withCredentials(StoredCredentials c) {
-        return new UserState(c, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, avatarHash);
+        return new UserState(c, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, avatarHash, online);
     }
 
     /** Deleting an account forgets everything but the sequence counter. */
     public UserState deleted() {
-        return new UserState(null, null, nextOfflineSeq, Collections.emptySortedMap(), null, null, Collections.emptySortedSet(), null);
+        return new UserState(null, null, nextOfflineSeq, Collections.emptySortedMap(), null, null, Collections.emptySortedSet(), null,
+                Collections.emptySortedSet());
     }
 
     public UserState withOffline(long seq, XmlElement message) {
         TreeMap<Long, XmlElement> m = new TreeMap<>(offline);
         m.put(seq, message);
-        return new UserState(credentials, created, Math.max(nextOfflineSeq, seq + 1), m, lastSeen, lastStatus, blocked, avatarHash);
+        return new UserState(credentials, created, Math.max(nextOfflineSeq, seq + 1), m, lastSeen, lastStatus, blocked, avatarHash, online);
     }
 
     public UserState withoutOffline(Collection<Long> seqs) {
         TreeMap<Long, XmlElement> m = new TreeMap<>(offline);
         seqs.forEach(m::remove);
-        return new UserState(credentials, created, nextOfflineSeq, m, lastSeen, lastStatus, blocked, avatarHash);
+        return new UserState(credentials, created, nextOfflineSeq, m, lastSeen, lastStatus, blocked, avatarHash, online);
     }
 
     public UserState withAvatarHash(String hash) {
-        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, hash);
+        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, hash, online);
     }
 
     public UserState withLastSeen(Instant at, String status) {
-        return new UserState(credentials, created, nextOfflineSeq, offline, at, status, blocked, avatarHash);
+        return new UserState(credentials, created, nextOfflineSeq, offline, at, status, blocked, avatarHash, Collections.emptySortedSet());
+    }
+
+    /** A resource became available (recorded, so a restarted entity knows whom to announce gone). */
+    public UserState withOnline(String resource) {
+        TreeSet<String> o = new TreeSet<>(online);
+        o.add(resource);
+        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, avatarHash, o);
+    }
+
+    public UserState withoutOnline(Collection<String> resources) {
+        TreeSet<String> o = new TreeSet<>(online);
+        o.removeAll(resources);
+        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, avatarHash, o);
     }
 
     public UserState withBlocked(Collection<Jid> jids) {
         TreeSet<Jid> b = new TreeSet<>(blocked);
         b.addAll(jids);
-        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, b, avatarHash);
+        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, b, avatarHash, online);
     }
 
     public UserState withUnblocked(Collection<Jid> jids) {
@@ -84,7 +102,7 @@ public record UserState(StoredCredentials credentials, Instant created, long nex
         } else {
             b.removeAll(jids);
         }
-        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, b, avatarHash);
+        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, b, avatarHash, online);
     }
 
     /**

@@ -18,6 +18,7 @@ public final class JournalTypes extends SimpleModule {
             UserEntity.AccountCreated.class, UserEntity.PasswordChanged.class, UserEntity.AccountDeleted.class,
             UserEntity.OfflineStored.class, UserEntity.OfflineRemoved.class, UserEntity.LastSeen.class,
             UserEntity.JidsBlocked.class, UserEntity.JidsUnblocked.class, UserEntity.AvatarHashChanged.class,
+            UserEntity.ResourceOnline.class, UserEntity.ResourcesGone.class,
             UserState.class,
             RosterEntity.ItemChanged.class, RosterEntity.ItemRemoved.class, RosterEntity.RosterCleared.class,
             RosterState.class,

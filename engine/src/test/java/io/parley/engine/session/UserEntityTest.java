@@ -44,7 +44,7 @@ class UserEntityTest {
     void fresh() {
         ClusterSharding sharding = ClusterSharding.get(kit.system());
         Jid domain = Jid.domain("localhost");
-        UserEntity.Deps deps = new UserEntity.Deps(domain, new StanzaRouter(domain, sharding), sharding, 3, Clock.systemUTC(), 100);
+        UserEntity.Deps deps = new UserEntity.Deps(domain, new StanzaRouter(domain, sharding), sharding, 3, Clock.systemUTC(), 100, java.time.Duration.ofMillis(300));
         TestProbe<akka.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard = kit.createTestProbe();
         entity = EventSourcedBehaviorTestKit.create(kit.system(),
                 UserEntity.create(new EntityContext<>(UserEntity.TYPE_KEY, "alice@localhost", shard.ref()), deps),
@@ -68,6 +68,42 @@ class UserEntityTest {
 
     private static XmlElement delivered(TestProbe<ConnectionMessage> conn) {
         return ((ToClient.Deliver) conn.expectMessageClass(ToClient.Deliver.class)).stanza();
+    }
+
+    /**
+     * The entity restarts elsewhere (its node left or died) while a session on another node is
+     * alive: deliveries wait until that session registers again, then reach it, not offline storage.
+     */
+    @Test
+    void afterARestartDeliveriesWaitForTheSessionToRegisterAgain() {
+        entity.<UserEntity.AccountReply>runCommand(rt -> new UserEntity.CreateAccount(CREDS, rt));
+        TestProbe<ConnectionMessage> conn = bound("desk");
+        var online = entity.runCommand(new UserEntity.SessionPresence("desk", presence(1), true));
+        assertThat(online.events()).contains(new UserEntity.ResourceOnline("desk"));
+        delivered(conn); // the presence echo
+        entity.restart();
+        assertThat(entity.getState().online()).containsExactly("desk");
+        var held = entity.runCommand(new UserEntity.Deliver(chat("alice@localhost", "while moving")));
+        assertThat(held.hasNoEvents()).isTrue();
+        conn.expectNoMessage(java.time.Duration.ofMillis(50));
+        var again = entity.<UserEntity.BindReply>runCommand(rt -> new UserEntity.Reattach("desk", conn.ref(),
+                presence(1).withAttr("from", "alice@localhost/desk"), true, false, rt));
+        assertThat(again.reply().error()).isNull();
+        assertThat(delivered(conn).elementText("body", Namespaces.CLIENT)).isEqualTo("while moving");
+        assertThat(entity.getState().lastSeen()).isNull();
+    }
+
+    /** Restarted with a recorded resource that never registers again: after the grace period it is gone, and held messages are stored. */
+    @Test
+    void aResourceThatDoesNotComeBackIsAnnouncedGoneAfterTheGracePeriod() {
+        entity.<UserEntity.AccountReply>runCommand(rt -> new UserEntity.CreateAccount(CREDS, rt));
+        bound("phone");
+        entity.runCommand(new UserEntity.SessionPresence("phone", presence(1), true));
+        entity.restart();
+        entity.runCommand(new UserEntity.Deliver(chat("alice@localhost", "for later")));
+        io.parley.engine.testkit.Awaits.until("the resource is announced gone", () -> entity.getState().online().isEmpty());
+        assertThat(entity.getState().lastSeen()).isNotNull();
+        io.parley.engine.testkit.Awaits.until("the held message is stored", () -> entity.getState().offline().size() == 1);
     }
 
     @Test
@@ -155,7 +191,8 @@ class UserEntityTest {
         // a positive resource comes online: the stored message is flooded to it
         TestProbe<ConnectionMessage> high = bound("high");
         var flood = entity.runCommand(new UserEntity.SessionPresence("high", presence(5), true));
-        assertThat(flood.event()).isInstanceOf(UserEntity.OfflineRemoved.class);
+        assertThat(flood.events()).hasAtLeastOneElementOfType(UserEntity.OfflineRemoved.class)
+                .contains(new UserEntity.ResourceOnline("high"));
         List<String> got = new java.util.ArrayList<>();
         for (int i = 0; i < 3; i++) {
             XmlElement e = delivered(high);
