@@ -21,7 +21,6 @@ import org.jivesoftware.smack.roster.RosterEntry;
 import org.jivesoftware.smack.roster.SubscribeListener;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smackx.iqlast.LastActivityManager;
-import org.jivesoftware.smackx.offline.OfflineMessageManager;
 import org.jivesoftware.smackx.iqregister.AccountManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -247,7 +246,7 @@ class CrashTest {
         c.connect().login();
         try {
             Map<String, List<Integer>> bySender = new HashMap<>();
-            for (Message m : OfflineMessageManager.getInstanceFor(c).getMessages()) {
+            for (Message m : Smack.offlineMessages(c)) {
                 String[] parts = m.getBody().split(":");
                 bySender.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(Integer.parseInt(parts[1]));
             }

@@ -15,7 +15,6 @@ import org.jivesoftware.smack.roster.packet.RosterPacket;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smackx.iqprivate.PrivateDataManager;
 import org.jivesoftware.smackx.iqprivate.packet.DefaultPrivateData;
-import org.jivesoftware.smackx.offline.OfflineMessageManager;
 import org.jivesoftware.smackx.ping.PingManager;
 import org.jivesoftware.smackx.vcardtemp.VCardManager;
 import org.jivesoftware.smackx.vcardtemp.packet.VCard;
@@ -63,7 +62,7 @@ class OlderEventFormatTest {
         XMPPTCPConnection bob = new XMPPTCPConnection(Smack.config(node, "bob", "bob-pw", "r").setSendPresence(false).build());
         bob.connect().login();
         try {
-            List<Message> offline = OfflineMessageManager.getInstanceFor(bob).getMessages();
+            List<Message> offline = Smack.offlineMessages(bob);
             assertThat(offline).extracting(Message::getBody).containsExactly("one", "two", "three");
         } finally {
             bob.disconnect();

@@ -126,6 +126,30 @@ final class Smack {
         return b;
     }
 
+    /**
+     * Every stored offline message (XEP-0013), in the order the server sends them. Smack 4.4.8's
+     * own getMessages() sends the fetch before it starts collecting and can miss the first
+     * message from a fast server; this collects from before the fetch, as many as the count says.
+     */
+    static java.util.List<org.jivesoftware.smack.packet.Message> offlineMessages(XMPPTCPConnection c) throws Exception {
+        org.jivesoftware.smackx.offline.OfflineMessageManager om = org.jivesoftware.smackx.offline.OfflineMessageManager.getInstanceFor(c);
+        int count = om.getMessageCount();
+        java.util.List<org.jivesoftware.smack.packet.Message> out = new java.util.ArrayList<>();
+        try (org.jivesoftware.smack.StanzaCollector fetched = c.createStanzaCollector(
+                new org.jivesoftware.smack.filter.AndFilter(org.jivesoftware.smack.filter.StanzaTypeFilter.MESSAGE,
+                        new org.jivesoftware.smack.filter.StanzaExtensionFilter("offline", "http://jabber.org/protocol/offline")))) {
+            om.getMessages();
+            for (int i = 0; i < count; i++) {
+                org.jivesoftware.smack.packet.Message m = fetched.nextResult(10_000);
+                if (m == null) {
+                    throw new AssertionError("offline message " + (i + 1) + " of " + count + " did not arrive");
+                }
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
     /** Creates an account with in-band registration over STARTTLS, on a connection that does not log in. */
     static void register(TestNode node, String user, String password) throws Exception {
         XMPPTCPConnection c = new XMPPTCPConnection(config(node, null, null, null).build());

@@ -22,7 +22,6 @@ import org.jivesoftware.smack.roster.RosterEntry;
 import org.jivesoftware.smack.roster.SubscribeListener;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smackx.iqlast.LastActivityManager;
-import org.jivesoftware.smackx.offline.OfflineMessageManager;
 import org.junit.jupiter.api.Test;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
@@ -98,7 +97,7 @@ class StoreOutageTest {
             r.connect().login();
             List<String> stored = new ArrayList<>();
             try {
-                for (Message m : OfflineMessageManager.getInstanceFor(r).getMessages()) {
+                for (Message m : Smack.offlineMessages(r)) {
                     stored.add(m.getBody());
                 }
             } finally {
