@@ -560,11 +560,16 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         XmlElement presence = session.presence();
         boolean roster = Boolean.TRUE.equals(get(ROSTER_PUSHES));
         boolean blocklist = Boolean.TRUE.equals(get(BLOCKLIST_PUSHES));
-        CompletionStage<UserEntity.BindReply> reply = services.askUser(account,
-                r -> new UserEntity.Reattach(jid.resource(), getContext().getSelf(), presence, roster, blocklist, r));
+        // a short timeout, retried: right after a node is removed this node's shard region may still
+        // send to the dead node's region for a moment, and the message is lost there
+        CompletionStage<UserEntity.BindReply> reply = services.sharding().entityRefFor(UserEntity.TYPE_KEY, account.toString())
+                .ask(r -> new UserEntity.Reattach(jid.resource(), getContext().getSelf(), presence, roster, blocklist, r),
+                        REATTACH_TIMEOUT);
         getContext().pipeToSelf(reply, Reattached::new);
         return this;
     }
+
+    private static final java.time.Duration REATTACH_TIMEOUT = java.time.Duration.ofSeconds(1);
 
     private Behavior<ConnectionMessage> onReattached(Reattached m) {
         if (phase != Phase.ESTABLISHED) {
@@ -572,7 +577,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         }
         if (m.failure() != null) {
             // sharding could not reach the entity yet (a node is still being removed): try again
-            timers.startSingleTimer(UserEntityGone.INSTANCE, UserEntityGone.INSTANCE, java.time.Duration.ofSeconds(1));
+            timers.startSingleTimer(UserEntityGone.INSTANCE, UserEntityGone.INSTANCE, java.time.Duration.ofMillis(200));
             return this;
         }
         if (m.reply().error() != null) {

@@ -204,7 +204,7 @@ class ClusterTest {
     }
 
     /** Whether this node's user shard region runs the entity of this bare JID now. */
-    private static boolean hostsUser(TestNode node, String bareJid) {
+    static boolean hostsUser(TestNode node, String bareJid) {
         var system = node.node().services().system();
         try {
             akka.cluster.sharding.ShardRegion.CurrentShardRegionState state = akka.actor.typed.javadsl.AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, akka.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(

@@ -73,6 +73,24 @@ public final class TestNode implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Ends the node as a crash would: its actor system terminates without leaving the cluster (the
+     * node must run with akka.coordinated-shutdown.run-by-actor-system-terminate = off), its
+     * connections drop, and the other nodes find it unreachable and down it.
+     */
+    public void crash() {
+        if (node != null) {
+            var system = node.services().system();
+            system.terminate();
+            try {
+                system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("the node did not terminate", e);
+            }
+            node = null;
+        }
+    }
+
     /** Stops the node and keeps its store (for a test that reads the store files itself). */
     public void stop() {
         stopNode();
