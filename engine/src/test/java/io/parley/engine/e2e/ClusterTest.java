@@ -91,8 +91,9 @@ class ClusterTest {
 
             // the operator's view from any node: every node's sessions, members, shards
             io.parley.engine.admin.AdminOps ops = new io.parley.engine.admin.AdminOps(nodes.get(2).node().services(), List.of());
-            assertThat(ops.listSessions().toCompletableFuture().get()).contains(alice + "@localhost/n0", bob + "@localhost/n1",
-                    alice + "@localhost/n2");
+            // (each node's sessions actor reaches the others' receptionists by gossip, shortly after start)
+            Awaits.until("every node's sessions listed", () -> ops.listSessions().toCompletableFuture().join()
+                    .containsAll(List.of(alice + "@localhost/n0", bob + "@localhost/n1", alice + "@localhost/n2")));
             List<io.parley.engine.admin.AdminOps.Member> members = ops.clusterStatus().toCompletableFuture().get();
             assertThat(members).hasSize(3).allSatisfy(m -> {
                 assertThat(m.status()).isEqualTo("Up");
