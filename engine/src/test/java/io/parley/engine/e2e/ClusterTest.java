@@ -6,9 +6,7 @@ import io.parley.engine.testkit.Awaits;
 import io.parley.engine.testkit.StoreServers;
 import io.parley.engine.testkit.TestNode;
 import io.parley.engine.testkit.Users;
-import java.net.ServerSocket;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jivesoftware.smack.StanzaCollector;
@@ -42,19 +40,7 @@ class ClusterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, Object> store = StoreServers.freshStore("postgres");
-        int[] ports = new int[3];
-        for (int i = 0; i < 3; i++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                ports[i] = s.getLocalPort();
-            }
-        }
-        for (int i = 0; i < 3; i++) {
-            Map<String, Object> o = new HashMap<>(store);
-            o.put("parley.cluster.port", ports[i]);
-            o.put("parley.cluster.seed-nodes", List.of("akka://parley@127.0.0.1:" + ports[0]));
-            nodes.add(TestNode.start(o));
-        }
+        nodes.addAll(TestNode.cluster(3, "postgres", Map.of(), i -> Map.of()));
     }
 
     @AfterAll

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -71,6 +72,31 @@ public final class TestNode implements AutoCloseable {
         stopNode();
         boot();
         return this;
+    }
+
+    /**
+     * A cluster of {@code n} nodes in this JVM on one fresh store of this kind, node 0 the seed;
+     * {@code perNode} adds each node's own overrides (by index) to the shared ones.
+     */
+    public static List<TestNode> cluster(int n, String store, Map<String, Object> shared,
+                                         java.util.function.IntFunction<Map<String, Object>> perNode) throws Exception {
+        Map<String, Object> common = new java.util.HashMap<>(StoreServers.freshStore(store));
+        common.putAll(shared);
+        int[] ports = new int[n];
+        for (int i = 0; i < n; i++) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                ports[i] = s.getLocalPort();
+            }
+        }
+        List<TestNode> nodes = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> o = new java.util.HashMap<>(common);
+            o.put("parley.cluster.port", ports[i]);
+            o.put("parley.cluster.seed-nodes", List.of("akka://parley@127.0.0.1:" + ports[0]));
+            o.putAll(perNode.apply(i));
+            nodes.add(start(o));
+        }
+        return nodes;
     }
 
     /**
