@@ -304,8 +304,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private ReplyEffect<Event, UserState> handle(UserState s, Command command) {
-        if (holding && (command instanceof Deliver || command instanceof DeliverToAvailable
-                || command instanceof DeliverToInterested || command instanceof DeliverToSession)) {
+        if (holding && !(command instanceof Reattach || command instanceof Bind || command instanceof Unbind
+                || command instanceof ConnectionTerminated || command instanceof Lifecycle)) {
+            // everything else waits, in order: a query answered now would overtake a message held before it
             return Effect().stash();
         }
         if (command instanceof Deliver c) {

@@ -26,7 +26,8 @@ public final class JavaProcess {
 
     /**
      * Starts a node ({@code io.parley.engine.Parley --config conf}) and returns once it prints its
-     * start line; its further output is read and dropped so it never blocks on a full pipe.
+     * start line; its further output goes to {@code <conf>.log} beside the config file, so it
+     * never blocks on a full pipe and a failed test can be read.
      */
     public static Process startNode(Path dir, Path conf) throws IOException {
         Process p = start(dir, "io.parley.engine.Parley", List.of("--config", conf.toString()));
@@ -38,7 +39,18 @@ public final class JavaProcess {
         if (line == null) {
             throw new AssertionError("the node exited before it started serving");
         }
-        Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
+        Path log = conf.resolveSibling(conf.getFileName() + ".log");
+        Thread drain = new Thread(() -> {
+            try (java.io.Writer w = Files.newBufferedWriter(log)) {
+                for (String l = out.readLine(); l != null; l = out.readLine()) {
+                    w.write(l);
+                    w.write('\n');
+                    w.flush();
+                }
+            } catch (IOException e) {
+                // the node ended
+            }
+        });
         drain.setDaemon(true);
         drain.start();
         return p;
