@@ -198,7 +198,9 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         } else if (m instanceof Reattached r) {
             return onReattached(r);
         } else if (m instanceof ToClient.Kick k) {
-            return streamError(k.condition(), k.text());
+            return onKick(k);
+        } else if (m instanceof ToClient.Detached) {
+            return detaching != null ? streamError(detaching.condition(), detaching.text()) : this;
         } else if (m instanceof ToClient.BlocklistChanged b) {
             return onBlocklistChanged(b);
         }
@@ -552,8 +554,27 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
      * The user entity moved or died with its node: register this session with wherever sharding
      * starts it next (messages for the user wait in sharding meanwhile). The client notices nothing.
      */
+    /** The system-shutdown this connection closes with once its user entity has let it go. */
+    private ToClient.Kick detaching;
+
+    /**
+     * A node that stops closes its streams with system-shutdown; a bound session first asks its
+     * user entity to let it go and closes once the entity confirms (or after 3 s), so messages
+     * already on their way reach the client instead of a closed connection.
+     */
+    private Behavior<ConnectionMessage> onKick(ToClient.Kick k) {
+        if (k.condition() != StreamErrorCondition.SYSTEM_SHUTDOWN || phase != Phase.ESTABLISHED || session == null
+                || detaching != null) {
+            return streamError(k.condition(), k.text());
+        }
+        detaching = k;
+        services.tellUser(jid.bare(), new UserEntity.Detach(jid.resource(), getContext().getSelf()));
+        timers.startSingleTimer(ToClient.Detached.INSTANCE, ToClient.Detached.INSTANCE, java.time.Duration.ofSeconds(3));
+        return this;
+    }
+
     private Behavior<ConnectionMessage> onUserEntityGone() {
-        if (phase != Phase.ESTABLISHED || session == null) {
+        if (phase != Phase.ESTABLISHED || session == null || detaching != null) {
             return this;
         }
         Jid account = jid.bare();

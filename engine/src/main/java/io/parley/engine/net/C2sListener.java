@@ -177,6 +177,10 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
 
     private Behavior<Command> onClosed(Closed m) {
         open.remove(m.connection());
+        if (open.isEmpty() && closingAll != null) {
+            closingAll.tell(Done.getInstance());
+            closingAll = null;
+        }
         bound.remove(m.connection());
         negotiated(m.connection());
         perAddress.computeIfPresent(m.remote().getAddress().getHostAddress(), (k, v) -> v <= 1 ? null : v - 1);
@@ -193,11 +197,23 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
         return this;
     }
 
+    /** Who waits for every connection to close (the node's shutdown), or null. */
+    private ActorRef<Done> closingAll;
+
+    /**
+     * Every connection closes with system-shutdown (a bound one first lets its user entity release
+     * it, so nothing on its way is lost); the reply comes when all have closed, or after 5 s.
+     */
     private Behavior<Command> onCloseAll(CloseAll m) {
+        if (open.isEmpty()) {
+            m.replyTo().tell(Done.getInstance());
+            return this;
+        }
+        closingAll = m.replyTo();
         for (ActorRef<ConnectionMessage> conn : open.keySet()) {
             conn.tell(new ToClient.Kick(StreamErrorCondition.SYSTEM_SHUTDOWN, "the server is shutting down"));
         }
-        m.replyTo().tell(Done.getInstance());
+        getContext().scheduleOnce(java.time.Duration.ofSeconds(5), m.replyTo(), Done.getInstance());
         return this;
     }
 }

@@ -15,6 +15,9 @@ public sealed interface ToClient extends ConnectionMessage, CborSerializable {
     record BlocklistChanged(java.util.Set<io.parley.protocol.jid.Jid> blocked) implements ToClient {
     }
 
+    /** The user entity will send nothing more to this connection (the answer to a Detach). */
+    enum Detached implements ToClient { INSTANCE }
+
     /** Close the stream with this error (conflict when replaced, not-authorized when the account is gone, ...). */
     record Kick(StreamErrorCondition condition, String text) implements ToClient {
     }

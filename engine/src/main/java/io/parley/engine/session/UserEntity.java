@@ -109,6 +109,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record Unbind(String resource, ActorRef<ConnectionMessage> connection, XmlElement unavailable) implements Command {
     }
 
+    /**
+     * A connection about to close because its node stops: the session ends as with {@link Unbind},
+     * and {@link ToClient.Detached}, sent to the connection after everything already sent to it,
+     * tells it that it may close its stream without losing what was on its way.
+     */
+    public record Detach(String resource, ActorRef<ConnectionMessage> connection) implements Command {
+    }
+
     record ConnectionTerminated(String resource, ActorRef<ConnectionMessage> connection) implements Command {
     }
 
@@ -305,7 +313,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     private ReplyEffect<Event, UserState> handle(UserState s, Command command) {
         if (holding && !(command instanceof Reattach || command instanceof Bind || command instanceof Unbind
-                || command instanceof ConnectionTerminated || command instanceof Lifecycle)) {
+                || command instanceof Detach || command instanceof ConnectionTerminated || command instanceof Lifecycle)) {
             // everything else waits, in order: a query answered now would overtake a message held before it
             return Effect().stash();
         }
@@ -339,6 +347,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return onReattach(s, c);
         } else if (command instanceof Unbind c) {
             return onUnbind(s, c);
+        } else if (command instanceof Detach c) {
+            // what this reply follows has all been sent to the connection, ahead of the reply
+            c.connection().tell(ToClient.Detached.INSTANCE);
+            return onUnbind(s, new Unbind(c.resource(), c.connection(), null));
         } else if (command instanceof ConnectionTerminated c) {
             return onTerminated(s, c);
         } else if (command instanceof CreateAccount c) {

@@ -53,13 +53,22 @@ class ClusterCrashTest {
                 .append("  tls.key-store = \"").append(dir.resolve("tls.p12")).append("\"\n")
                 .append("  store = \"postgres\"\n")
                 .append("  postgres.url = \"").append(store.get("parley.postgres.url")).append("\"\n")
-                .append("  cluster { port = ").append(arteryPorts[i]).append(", seed-nodes = [\"akka://parley@127.0.0.1:")
-                .append(arteryPorts[0]).append("\"], down-unreachable-after = 5s, reattach-grace = 5s }\n")
+                .append("  cluster { port = ").append(arteryPorts[i]).append(", seed-nodes = [")
+                .append(seeds(arteryPorts)).append("], down-unreachable-after = 5s, reattach-grace = 5s }\n")
                 .append("}\n");
         java.nio.file.Files.createDirectories(data);
         Path file = dir.resolve("node" + i + ".conf");
         java.nio.file.Files.writeString(file, conf);
         return JavaProcess.startNode(dir, file);
+    }
+
+    /** Every node is a seed, so any of them, the first included, can restart and rejoin the running cluster. */
+    private static String seeds(int[] arteryPorts) {
+        StringBuilder b = new StringBuilder();
+        for (int p : arteryPorts) {
+            b.append(b.length() == 0 ? "" : ", ").append("\"akka://parley@127.0.0.1:").append(p).append("\"");
+        }
+        return b.toString();
     }
 
     private XMPPTCPConnection login(int node, String user) throws Exception {
@@ -124,7 +133,7 @@ class ClusterCrashTest {
                 XMPPTCPConnection c = friendOfWatcher(watcher, 1, s);
                 List<Integer> got = new CopyOnWriteArrayList<>();
                 received.put(s, got);
-                c.addAsyncStanzaListener(st -> got.add(Integer.parseInt(((Message) st).getBody())), MessageWithBodiesFilter.INSTANCE);
+                c.addSyncStanzaListener(st -> got.add(Integer.parseInt(((Message) st).getBody())), MessageWithBodiesFilter.INSTANCE);
                 conns.put(s, c);
             }
             for (String d : doomed) {
@@ -199,6 +208,122 @@ class ClusterCrashTest {
                 }
             }
         }
+    }
+
+    /**
+     * Every node in turn stops (SIGTERM: it hands its entities over and closes its streams with
+     * system-shutdown) and starts again while a sender streams messages to three receivers; the
+     * sender and the receivers reconnect to another node when theirs stops. Every message the
+     * sender sent arrives exactly once, in order (live or, while its receiver reconnects, from
+     * offline storage).
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("issue 6, open: a rolling restart still loses a few of ~5,600 messages per receiver "
+            + "(routed while a node hands its shards over); the stream is confirmed only by a ping to the sender's server")
+    void aRollingRestartLosesNothing() throws Exception {
+        Map<String, Object> store = StoreServers.freshStore("postgres");
+        int[] artery = new int[3];
+        for (int i = 0; i < 3; i++) {
+            try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+                artery[i] = a.getLocalPort();
+                clientPorts[i] = b.getLocalPort();
+            }
+        }
+        List<Process> servers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            servers.add(startNode(i, store, artery));
+        }
+        try {
+            register(0, "sender");
+            List<String> receivers = List.of("r1", "r2", "r3");
+            Map<String, List<Integer>> received = new ConcurrentHashMap<>();
+            Map<String, XMPPTCPConnection> conns = new ConcurrentHashMap<>();
+            for (String r : receivers) {
+                register(1, r);
+                received.put(r, new CopyOnWriteArrayList<>());
+                conns.put(r, receiver(r, 1, received.get(r)));
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            Map<String, java.util.Set<Integer>> confirmed = new ConcurrentHashMap<>();
+            receivers.forEach(r -> confirmed.put(r, ConcurrentHashMap.newKeySet()));
+            AtomicInteger rounds = new AtomicInteger();
+            AtomicInteger senderNode = new AtomicInteger(0);
+            Thread sender = new Thread(() -> {
+                XMPPTCPConnection c = null;
+                int[] sent = new int[receivers.size()];
+                while (!stop.get()) {
+                    try {
+                        if (c == null || !c.isAuthenticated()) {
+                            c = login(senderNode.get(), "sender");
+                        }
+                        for (int k = 0; k < receivers.size(); k++) {
+                            int n = ++sent[k];
+                            c.sendStanza(c.getStanzaFactory().buildMessageStanza().to(jid(receivers.get(k)))
+                                    .ofType(Message.Type.chat).setBody(Integer.toString(n)).build());
+                            // a ping answered by the sender's server: the message before it was read and routed
+                            // (one whose ping fails was perhaps never read by a server closing the stream)
+                            org.jivesoftware.smackx.ping.PingManager.getInstanceFor(c).pingMyServer(false);
+                            confirmed.get(receivers.get(k)).add(n);
+                        }
+                        rounds.incrementAndGet();
+                    } catch (Exception e) {
+                        c = null; // its node is stopping: reconnect to another one
+                    }
+                }
+                if (c != null) {
+                    c.disconnect();
+                }
+            });
+            sender.setDaemon(true);
+            sender.start();
+            Awaits.until("messages flowing", () -> rounds.get() >= 10, 60);
+
+            for (int node : new int[] {2, 1, 0}) {
+                if (node == 0) {
+                    senderNode.set(1);
+                }
+                Process p = servers.get(node);
+                p.destroy(); // SIGTERM
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("node %d stops on SIGTERM", node).isTrue();
+                if (node == 1) {
+                    for (String r : receivers) {
+                        conns.get(r).instantShutdown();
+                        conns.put(r, receiver(r, 2, received.get(r)));
+                    }
+                }
+                servers.set(node, startNode(node, store, artery));
+                int at = rounds.get();
+                Awaits.until("messages flowing after node " + node + " restarted", () -> rounds.get() >= at + 10, 90);
+            }
+            stop.set(true);
+            sender.join(30_000);
+
+            for (String r : receivers) {
+                java.util.Set<Integer> c = confirmed.get(r);
+                Awaits.until(r + " has every confirmed message", () -> received.get(r).containsAll(c), 30);
+                System.out.printf("%s: %d confirmed, %d received%n", r, c.size(), received.get(r).size());
+                assertThat(received.get(r)).as("%s: no duplicates", r).doesNotHaveDuplicates();
+                assertThat(received.get(r)).as("%s: in order", r).isSorted();
+            }
+            conns.values().forEach(XMPPTCPConnection::disconnect);
+        } finally {
+            for (Process p : servers) {
+                p.destroy();
+            }
+            for (Process p : servers) {
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /** A receiver logged in on {@code node}, adding the numbers of the messages it gets to {@code got}. */
+    private XMPPTCPConnection receiver(String user, int node, List<Integer> got) throws Exception {
+        XMPPTCPConnection c = new XMPPTCPConnection(Smack.config(clientPorts[node], dir, user, "pw-" + user, "n" + node).build());
+        c.addSyncStanzaListener(st -> got.add(Integer.parseInt(((Message) st).getBody())), MessageWithBodiesFilter.INSTANCE);
+        c.connect().login();
+        return c;
     }
 
     private static EntityBareJid jid(String user) {
