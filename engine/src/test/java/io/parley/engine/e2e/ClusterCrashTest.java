@@ -62,6 +62,30 @@ class ClusterCrashTest {
         return JavaProcess.startNode(dir, file);
     }
 
+    /** Free client ports into {@link #clientPorts}; returns free cluster (Artery) ports. */
+    private int[] freePorts() throws Exception {
+        int[] artery = new int[3];
+        for (int i = 0; i < 3; i++) {
+            try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+                artery[i] = a.getLocalPort();
+                clientPorts[i] = b.getLocalPort();
+            }
+        }
+        return artery;
+    }
+
+    /** SIGTERM to every node, SIGKILL to any still running after 60 s. */
+    private static void stopAll(List<Process> servers) throws InterruptedException {
+        for (Process p : servers) {
+            p.destroy();
+        }
+        for (Process p : servers) {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
     /** Every node is a seed, so any of them, the first included, can restart and rejoin the running cluster. */
     private static String seeds(int[] arteryPorts) {
         StringBuilder b = new StringBuilder();
@@ -106,13 +130,7 @@ class ClusterCrashTest {
     @Test
     void aKilledNodesClientsMoveOnAndTheOthersNeverNotice() throws Exception {
         Map<String, Object> store = StoreServers.freshStore("postgres");
-        int[] artery = new int[3];
-        for (int i = 0; i < 3; i++) {
-            try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
-                artery[i] = a.getLocalPort();
-                clientPorts[i] = b.getLocalPort();
-            }
-        }
+        int[] artery = freePorts();
         List<Process> servers = new ArrayList<>();
         try {
             servers.add(startNode(0, store, artery)); // creates the schema and the shared certificate
@@ -199,14 +217,7 @@ class ClusterCrashTest {
             conns.values().forEach(XMPPTCPConnection::disconnect);
             watcher.disconnect();
         } finally {
-            for (Process p : servers) {
-                p.destroy();
-            }
-            for (Process p : servers) {
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            }
+            stopAll(servers);
         }
     }
 
@@ -222,13 +233,7 @@ class ClusterCrashTest {
             + "(routed while a node hands its shards over); the stream is confirmed only by a ping to the sender's server")
     void aRollingRestartLosesNothing() throws Exception {
         Map<String, Object> store = StoreServers.freshStore("postgres");
-        int[] artery = new int[3];
-        for (int i = 0; i < 3; i++) {
-            try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
-                artery[i] = a.getLocalPort();
-                clientPorts[i] = b.getLocalPort();
-            }
-        }
+        int[] artery = freePorts();
         List<Process> servers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             servers.add(startNode(i, store, artery));
@@ -307,14 +312,7 @@ class ClusterCrashTest {
             }
             conns.values().forEach(XMPPTCPConnection::disconnect);
         } finally {
-            for (Process p : servers) {
-                p.destroy();
-            }
-            for (Process p : servers) {
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            }
+            stopAll(servers);
         }
     }
 
