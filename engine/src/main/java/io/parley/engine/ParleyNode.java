@@ -189,7 +189,7 @@ public final class ParleyNode {
         if (a.port() < 0) {
             return CompletableFuture.completedFuture(-1);
         }
-        io.parley.engine.admin.AdminOps ops = new io.parley.engine.admin.AdminOps(services, listeners);
+        io.parley.engine.admin.AdminOps ops = new io.parley.engine.admin.AdminOps(services);
         return io.parley.engine.admin.AdminHttp.start(system, ops, a.iface(), a.port(), services.settings().dataDir())
                 .handle((binding, ex) -> {
                     if (ex != null) {

@@ -6,7 +6,6 @@ import akka.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import akka.persistence.query.PersistenceQuery;
 import akka.stream.javadsl.Sink;
 import io.parley.engine.Services;
-import io.parley.engine.net.C2sListener;
 import io.parley.engine.session.UserEntity;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.sasl.StoredCredentials;
@@ -27,11 +26,9 @@ public final class AdminOps {
     }
 
     private final Services services;
-    private final List<ActorRef<C2sListener.Command>> listeners;
 
-    public AdminOps(Services services, List<ActorRef<C2sListener.Command>> listeners) {
+    public AdminOps(Services services) {
         this.services = services;
-        this.listeners = listeners;
     }
 
     private Jid account(String user) {

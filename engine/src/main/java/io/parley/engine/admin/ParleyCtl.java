@@ -224,7 +224,7 @@ public final class ParleyCtl {
             try {
                 if (c.verb().equals("import")) {
                     int code = 0;
-                    for (Path part : importParts(Path.of(c.name()))) {
+                    for (Path part : io.parley.protocol.pie.PieReader.documents(Path.of(c.name()))) {
                         code = Math.max(code, print(request("POST", "/import", Files.readString(part))));
                     }
                     return code;
@@ -311,20 +311,6 @@ public final class ParleyCtl {
         }
     }
 
-    /**
-     * The files an import sends to a running node: a file that only includes host files
-     * (ejabberd's index) stands for those files, each a document of its own.
-     */
-    static List<Path> importParts(Path file) throws IOException {
-        String text = Files.readString(file);
-        List<Path> parts = new ArrayList<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<xi:include[^>]*href=['\"]([^'\"]+)['\"]").matcher(text);
-        while (m.find()) {
-            parts.add(file.toAbsolutePath().getParent().resolve(m.group(1)));
-        }
-        return parts.isEmpty() ? List.of(file) : parts;
-    }
-
     /** The node is stopped: open its store directly. */
     private static int offline(Command c, Config operator, ParleySettings settings) {
         Config quiet = ConfigLoader.load(ConfigFactory.parseMap(Map.of(
@@ -339,7 +325,7 @@ public final class ParleyCtl {
             return 1;
         }
         try {
-            AdminOps ops = new AdminOps(node.services(), List.of());
+            AdminOps ops = new AdminOps(node.services());
             CompletionStage<?> work = switch (c.verb()) {
                 case "list" -> ops.listUsers().thenApply(users -> {
                     users.forEach(System.out::println);

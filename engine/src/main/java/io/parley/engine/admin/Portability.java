@@ -1,6 +1,7 @@
 package io.parley.engine.admin;
 
 import io.parley.engine.Services;
+import io.parley.engine.ext.privatexml.PrivateXmlExtension;
 import io.parley.engine.ext.vcard.VCardExtension;
 import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.roster.RosterItem;
@@ -37,9 +38,6 @@ import java.util.concurrent.TimeUnit;
  * run it on parleyctl's thread or a blocking dispatcher, never an actor's.
  */
 public final class Portability {
-
-    private static final String VCARD_KEY = "vcard";
-    private static final String PRIVATE_PREFIX = "private:";
 
     /** What an import did, in words an operator reads. */
     public record ImportReport(int imported, int otherHosts, List<String> failures) {
@@ -103,7 +101,7 @@ public final class Portability {
             }
             XmlElement vcard = u.vcard();
             if (vcard != null) {
-                parts.add(put(jid, VCARD_KEY, vcard, "vCard").thenApply(x -> {
+                parts.add(put(jid, VCardExtension.KEY, vcard, "vCard").thenApply(x -> {
                     if (x == null) {
                         services.tellUser(jid, new UserEntity.SetAvatarHash(VCardExtension.photoHash(vcard)));
                     }
@@ -111,7 +109,7 @@ public final class Portability {
                 }));
             }
             for (XmlElement doc : u.privateDocuments()) {
-                parts.add(put(jid, PRIVATE_PREFIX + doc.name() + " " + doc.namespace(), doc, "private " + doc.namespace()));
+                parts.add(put(jid, PrivateXmlExtension.key(doc), doc, "private " + doc.namespace()));
             }
             List<XmlElement> offline = u.offlineMessages().stream()
                     .map(m -> m.withAttr("to", m.attr("to") == null ? who : m.attr("to"))).toList();
@@ -200,13 +198,13 @@ public final class Portability {
         data.add(roster.build());
         Map<String, XmlElement> docs = services.<UserDataEntity.Documents>askData(jid, UserDataEntity.GetAll::new)
                 .toCompletableFuture().get(60, TimeUnit.SECONDS).documents();
-        if (docs.containsKey(VCARD_KEY)) {
-            data.add(docs.get(VCARD_KEY));
+        if (docs.containsKey(VCardExtension.KEY)) {
+            data.add(docs.get(VCardExtension.KEY));
         }
         XmlElement.Builder priv = XmlElement.builder("query", PortableUser.NS_PRIVATE);
         boolean anyPrivate = false;
         for (Map.Entry<String, XmlElement> e : docs.entrySet()) {
-            if (e.getKey().startsWith(PRIVATE_PREFIX)) {
+            if (e.getKey().startsWith(PrivateXmlExtension.KEY_PREFIX)) {
                 priv.child(e.getValue());
                 anyPrivate = true;
             }

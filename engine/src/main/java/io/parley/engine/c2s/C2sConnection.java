@@ -550,10 +550,6 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         }
     }
 
-    /**
-     * The user entity moved or died with its node: register this session with wherever sharding
-     * starts it next (messages for the user wait in sharding meanwhile). The client notices nothing.
-     */
     /** The system-shutdown this connection closes with once its user entity has let it go. */
     private ToClient.Kick detaching;
 
@@ -573,6 +569,10 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         return this;
     }
 
+    /**
+     * The user entity moved or died with its node: register this session with wherever sharding
+     * starts it next (messages for the user wait there meanwhile). The client notices nothing.
+     */
     private Behavior<ConnectionMessage> onUserEntityGone() {
         if (phase != Phase.ESTABLISHED || session == null || detaching != null) {
             return this;

@@ -258,8 +258,7 @@ final class EstablishedSession {
             return;
         }
         ended = true;
-        unavailableToDirected(XmlElement.builder("presence", Namespaces.CLIENT).attr("from", jid.toString())
-                .attr("type", "unavailable").build());
+        unavailableToDirected(UserEntity.unavailableFrom(jid));
         services.tellUser(bare, new UserEntity.Unbind(jid.resource(), conn.self(), null));
     }
 }

@@ -13,8 +13,6 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
-import akka.actor.typed.PostStop;
-import akka.actor.typed.PreRestart;
 import io.parley.engine.storage.PendingWrite;
 import io.parley.engine.routing.StanzaRouter;
 import io.parley.engine.session.UserEntity;
@@ -267,9 +265,7 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
 
     @Override
     public SignalHandler<RosterState> signalHandler() {
-        return newSignalHandlerBuilder()
-                .onSignal(PreRestart.instance(), st -> pending.fail())
-                .onSignal(PostStop.instance(), st -> pending.fail())
+        return pending.answeredOnFailure(newSignalHandlerBuilder())
                 .build();
     }
 

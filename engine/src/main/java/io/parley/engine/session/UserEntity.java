@@ -16,8 +16,6 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import akka.persistence.typed.RecoveryCompleted;
-import akka.actor.typed.PostStop;
-import akka.actor.typed.PreRestart;
 import io.parley.engine.storage.PendingWrite;
 import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.routing.StanzaRouter;
@@ -348,7 +346,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         } else if (command instanceof Unbind c) {
             return onUnbind(s, c);
         } else if (command instanceof Detach c) {
-            // what this reply follows has all been sent to the connection, ahead of the reply
+            // everything this entity sent to the connection before is ahead of Detached in its mailbox
             c.connection().tell(ToClient.Detached.INSTANCE);
             return onUnbind(s, new Unbind(c.resource(), c.connection(), null));
         } else if (command instanceof ConnectionTerminated c) {
@@ -387,9 +385,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      */
     @Override
     public SignalHandler<UserState> signalHandler() {
-        return newSignalHandlerBuilder()
-                .onSignal(PreRestart.instance(), s -> pending.fail())
-                .onSignal(PostStop.instance(), s -> pending.fail())
+        return pending.answeredOnFailure(newSignalHandlerBuilder())
                 .onSignal(RecoveryCompleted.instance(), s -> {
                     if (sessions.isEmpty()) {
                         scheduleIdleCheck();
@@ -492,11 +488,17 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             old.connection.tell(new ToClient.Kick(StreamErrorCondition.CONFLICT, "replaced by a new session"));
             endSession(s, old, null);
         }
-        LiveSession session = new LiveSession(user.withResource(resource), c.connection());
-        sessions.put(session);
-        ctx.watchWith(c.connection(), new ConnectionTerminated(resource, c.connection()));
-        timers.cancel(Lifecycle.IDLE_CHECK);
+        addSession(resource, c.connection());
         return Effect().reply(c.replyTo(), new BindReply(resource, null, s.avatarHash(), ctx.getSelf()));
+    }
+
+    /** A live session for this connection, watched so that it ends when the connection does. */
+    private LiveSession addSession(String resource, ActorRef<ConnectionMessage> connection) {
+        LiveSession session = new LiveSession(user.withResource(resource), connection);
+        sessions.put(session);
+        ctx.watchWith(connection, new ConnectionTerminated(resource, connection));
+        timers.cancel(Lifecycle.IDLE_CHECK);
+        return session;
     }
 
     private ReplyEffect<Event, UserState> onReattach(UserState s, Reattach c) {
@@ -509,13 +511,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.CONFLICT, null, null));
         }
         if (existing == null) {
-            LiveSession session = new LiveSession(user.withResource(c.resource()), c.connection());
+            LiveSession session = addSession(c.resource(), c.connection());
             session.setPresence(c.presence());
             session.rosterInterested = c.rosterInterested();
             session.blocklistInterested = c.blocklistInterested();
-            sessions.put(session);
-            ctx.watchWith(c.connection(), new ConnectionTerminated(c.resource(), c.connection()));
-            timers.cancel(Lifecycle.IDLE_CHECK);
         }
         ReplyEffect<Event, UserState> reply = Effect().reply(c.replyTo(), new BindReply(c.resource(), null, s.avatarHash(), ctx.getSelf()));
         if (holding && s.online().stream().allMatch(r -> sessions.get(r) != null)) {
@@ -551,8 +550,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return Effect().none().thenNoReply();
         }
         XmlElement presence = unavailable != null ? unavailable.withAttr("to", null).withAttr("from", session.jid.toString())
-                : XmlElement.builder("presence", Namespaces.CLIENT).attr("from", session.jid.toString())
-                        .attr("type", "unavailable").build();
+                : unavailableFrom(session.jid);
         return goUnavailable(s, session, presence);
     }
 
@@ -624,9 +622,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     private ReplyEffect<Event, UserState> onSendPresenceTo(UserState s, SendPresenceTo c) {
         for (LiveSession session : sessions.available()) {
-            XmlElement p = c.available() ? session.presence
-                    : XmlElement.builder("presence", Namespaces.CLIENT).attr("from", session.jid.toString())
-                            .attr("type", "unavailable").build();
+            XmlElement p = c.available() ? session.presence : unavailableFrom(session.jid);
             deps.router().route(p.withAttr("to", c.contact().toString()), c.contact());
         }
         return Effect().none().thenNoReply();
@@ -812,8 +808,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             // the blocked entities see the user go offline
             for (Jid j : fresh) {
                 for (LiveSession session : sessions.available()) {
-                    deps.router().route(XmlElement.builder("presence", Namespaces.CLIENT).attr("from", session.jid.toString())
-                            .attr("to", j.toString()).attr("type", "unavailable").build(), j);
+                    deps.router().route(unavailableFrom(session.jid).withAttr("to", j.toString()), j);
                 }
             }
             sessions.sendToInterested(blocklistPush("block", fresh), true);
@@ -879,13 +874,17 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return Effect().none().thenNoReply().thenUnstashAll();
         }
         for (String resource : gone) {
-            XmlElement unavailable = XmlElement.builder("presence", Namespaces.CLIENT)
-                    .attr("from", user.withResource(resource).toString()).attr("type", "unavailable").build();
+            XmlElement unavailable = unavailableFrom(user.withResource(resource));
             sessions.sendToAvailable(unavailable);
             roster().tell(new RosterEntity.Broadcast(unavailable, s.blocked()));
         }
         return sessions.anyAvailable() ? Effect().persist((Event) new ResourcesGone(gone)).thenNoReply().thenUnstashAll()
                 : Effect().persist((Event) new LastSeen(deps.clock().instant(), null)).thenNoReply().thenUnstashAll();
+    }
+
+    /** An unavailable presence from a session's full JID, with no 'to'. */
+    public static XmlElement unavailableFrom(Jid from) {
+        return XmlElement.builder("presence", Namespaces.CLIENT).attr("from", from.toString()).attr("type", "unavailable").build();
     }
 
     private void scheduleIdleCheck() {

@@ -32,6 +32,13 @@ public final class PendingWrite {
         onFailure = null;
     }
 
+    /** An entity's signal handler with this pending write answered when the entity restarts or stops. */
+    public <S> akka.persistence.typed.javadsl.SignalHandlerBuilder<S> answeredOnFailure(
+            akka.persistence.typed.javadsl.SignalHandlerBuilder<S> signals) {
+        return signals.onSignal(akka.actor.typed.PreRestart.instance(), s -> fail())
+                .onSignal(akka.actor.typed.PostStop.instance(), s -> fail());
+    }
+
     /** The entity failed (or stopped) with the write in flight: tell its requester. */
     public void fail() {
         Runnable r = onFailure;

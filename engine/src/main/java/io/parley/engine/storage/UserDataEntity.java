@@ -11,8 +11,6 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
-import akka.actor.typed.PostStop;
-import akka.actor.typed.PreRestart;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import io.parley.persistence.CborSerializable;
 import io.parley.persistence.JournalSerializable;
@@ -115,9 +113,7 @@ public final class UserDataEntity extends EventSourcedBehaviorWithEnforcedReplie
 
     @Override
     public SignalHandler<State> signalHandler() {
-        return newSignalHandlerBuilder()
-                .onSignal(PreRestart.instance(), st -> pending.fail())
-                .onSignal(PostStop.instance(), st -> pending.fail())
+        return pending.answeredOnFailure(newSignalHandlerBuilder())
                 .build();
     }
 

@@ -76,7 +76,7 @@ class ClusterTest {
             Awaits.until("bob sees alice", () -> Roster.getInstanceFor(b).getPresence(uncheckedJid(alice)).isAvailable());
 
             // the operator's view from any node: every node's sessions, members, shards
-            io.parley.engine.admin.AdminOps ops = new io.parley.engine.admin.AdminOps(nodes.get(2).node().services(), List.of());
+            io.parley.engine.admin.AdminOps ops = new io.parley.engine.admin.AdminOps(nodes.get(2).node().services());
             // (each node's sessions actor reaches the others' receptionists by gossip, shortly after start)
             Awaits.until("every node's sessions listed", () -> ops.listSessions().toCompletableFuture().join()
                     .containsAll(List.of(alice + "@localhost/n0", bob + "@localhost/n1", alice + "@localhost/n2")));

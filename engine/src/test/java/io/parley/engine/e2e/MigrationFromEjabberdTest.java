@@ -57,7 +57,7 @@ class MigrationFromEjabberdTest {
         Path index = Path.of(listing.lines().findFirst().orElseThrow());
 
         try (TestNode node = TestNode.start()) {
-            AdminOps ops = new AdminOps(node.node().services(), List.of());
+            AdminOps ops = new AdminOps(node.node().services());
             AdminOps.Result r = ops.importFile(index).toCompletableFuture().get(120, TimeUnit.SECONDS);
             assertThat(r.ok()).as(r.message()).isTrue();
             assertThat(r.message()).contains("imported 4 account(s)").contains("skipped 1 of other hosts");

@@ -52,12 +52,7 @@ public final class PieReader {
                     String name = r.getLocalName();
                     String ns = r.getNamespaceURI();
                     if (name.equals("include") && NS_XINCLUDE.equals(ns)) {
-                        String href = r.getAttributeValue(null, "href");
-                        if (href == null || href.isBlank()) {
-                            throw new IllegalArgumentException(file + ": xi:include without href");
-                        }
-                        Path included = file.toAbsolutePath().getParent().resolve(href);
-                        read(included, sink);
+                        read(included(file, r), sink);
                     } else if (name.equals("host")) {
                         host = r.getAttributeValue(null, "jid");
                         if (host == null || host.isBlank()) {
@@ -78,6 +73,39 @@ public final class PieReader {
         } catch (XMLStreamException e) {
             throw new IllegalArgumentException(file + ": not well-formed XML: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The documents that hold the file's accounts: the host files an index includes (ejabberd's
+     * export), each a document of its own, or the file itself when it includes none.
+     */
+    public static List<Path> documents(Path file) throws IOException {
+        List<Path> parts = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(file)) {
+            XMLStreamReader r = XmlReader.streamOf(in);
+            try {
+                while (r.hasNext()) {
+                    if (r.next() == XMLStreamConstants.START_ELEMENT && r.getLocalName().equals("include")
+                            && NS_XINCLUDE.equals(r.getNamespaceURI())) {
+                        parts.add(included(file, r));
+                    }
+                }
+            } finally {
+                r.close();
+            }
+        } catch (XMLStreamException e) {
+            throw new IllegalArgumentException(file + ": not well-formed XML: " + e.getMessage(), e);
+        }
+        return parts.isEmpty() ? List.of(file) : parts;
+    }
+
+    /** The file an xi:include the reader is on names, beside the including file. */
+    private static Path included(Path file, XMLStreamReader r) {
+        String href = r.getAttributeValue(null, "href");
+        if (href == null || href.isBlank()) {
+            throw new IllegalArgumentException(file + ": xi:include without href");
+        }
+        return file.toAbsolutePath().getParent().resolve(href);
     }
 
     /** The accounts of a file, in a list (for small files and tests). */

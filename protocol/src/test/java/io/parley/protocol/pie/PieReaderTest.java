@@ -46,6 +46,15 @@ class PieReaderTest {
         assertThat(carol.pendingSubscriptionRequests()).extracting(p -> p.attr("from")).contains("zed@example.org", "dave@localhost");
     }
 
+    @Test
+    void anIndexStandsForItsHostFilesAndAHostFileForItself() throws Exception {
+        Path host = fixture("ejabberd-23.01-scram-localhost.xml", "localhost.xml");
+        Path other = fixture("ejabberd-23.01-scram-example_test.xml", "example_test.xml");
+        Path index = fixture("ejabberd-23.01-scram-index.xml", "index.xml");
+        assertThat(PieReader.documents(index)).containsExactly(host.toAbsolutePath(), other.toAbsolutePath());
+        assertThat(PieReader.documents(host)).containsExactly(host);
+    }
+
     /** ejabberd 23.01 base64-encodes its SCRAM values twice; the keys still verify alice's password. */
     @Test
     void ejabberdsDoubleEncodedScramKeysVerifyThePassword() throws Exception {

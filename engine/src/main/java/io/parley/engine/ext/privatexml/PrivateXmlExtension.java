@@ -45,7 +45,7 @@ public final class PrivateXmlExtension implements Extension {
         if (data.namespace().isEmpty() || Stanza.isStanzaNamespace(data.namespace()) || data.namespace().equals(NS)) {
             return req.error(StanzaErrorCondition.NOT_ACCEPTABLE);
         }
-        String key = "private:" + data.name() + " " + data.namespace();
+        String key = key(data);
         if (set) {
             CompletionStage<UserDataEntity.Stored> s = req.services().askData(req.to(), rt -> new UserDataEntity.Put(key, data, rt));
             return s.thenApply(ok -> ok.ok() ? req.resultNow(null) : req.errorNow(StanzaErrorCondition.RESOURCE_CONSTRAINT));
@@ -53,5 +53,13 @@ public final class PrivateXmlExtension implements Extension {
         CompletionStage<UserDataEntity.Value> v = req.services().askData(req.to(), rt -> new UserDataEntity.Get(key, rt));
         return v.thenApply(value -> req.resultNow(XmlElement.builder("query", NS)
                 .child(value.element() == null ? data.withoutChildren() : value.element()).build()));
+    }
+
+    /** User data keys of private XML documents start with this. */
+    public static final String KEY_PREFIX = "private:";
+
+    /** The user data key a private XML document is stored under: its element name and namespace. */
+    public static String key(XmlElement document) {
+        return KEY_PREFIX + document.name() + " " + document.namespace();
     }
 }

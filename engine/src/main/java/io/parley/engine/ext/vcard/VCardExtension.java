@@ -26,7 +26,8 @@ public final class VCardExtension implements Extension {
 
     public static final String NS = "vcard-temp";
     public static final String UPDATE_NS = "vcard-temp:x:update";
-    static final String KEY = "vcard";
+    /** The user data key the vCard is stored under. */
+    public static final String KEY = "vcard";
     /** The photo hash of the session's account ("" for no photo), once known. */
     public static final SessionContext.Key<String> AVATAR_HASH = SessionContext.Key.of("avatar-hash");
 
