@@ -10,7 +10,8 @@
 # Node i (1..N): client ports 5222+10(i-1) (STARTTLS) and 5223+10(i-1) (Direct TLS), cluster
 # (Artery) port 25520+i, admin API 5290+i; node 1 is the seed. PostgreSQL listens on
 # 127.0.0.1:${PARLEY_CLUSTER_PG_PORT:-15432}. Domain: localhost. Environment: PARLEY_CLUSTER_DIR,
-# PARLEY_JAVA_OPTS (per node, default -Xms64m -Xmx512m).
+# PARLEY_JAVA_OPTS (per node, default -Xms64m -Xmx512m), PARLEY_CLUSTER_EXTRA_CONF (a HOCON file
+# appended to every node's config, e.g. bench/conf/parley-bench.conf).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(realpath -m "${PARLEY_CLUSTER_DIR:-$PWD/cluster}")
@@ -70,6 +71,7 @@ parley {
   tls.key-store = "$dir/tls.p12"
 }
 CONF
+    if [ -n "${PARLEY_CLUSTER_EXTRA_CONF:-}" ]; then cat "$PARLEY_CLUSTER_EXTRA_CONF" >> "$dir/node$i/parley.conf"; fi
 }
 
 start() {

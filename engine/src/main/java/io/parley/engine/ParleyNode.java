@@ -137,8 +137,12 @@ public final class ParleyNode {
         Clock clock = Clock.systemUTC();
         ClusterSharding sharding = ClusterSharding.get(system);
         StanzaRouter router = new StanzaRouter(settings.domain(), sharding);
+        // what sharding drops when a shard moves (a rolling restart) is handed back to the entity
+        akka.actor.typed.ActorRef<io.parley.engine.routing.HandoffRescue.Command> rescue = system.systemActorOf(
+                io.parley.engine.routing.HandoffRescue.create(sharding, Duration.ofSeconds(5)), "handoff-rescue",
+                akka.actor.typed.Props.empty());
         UserEntity.Deps deps = new UserEntity.Deps(settings.domain(), router, sharding, settings.offlineMaxMessages(), clock,
-                settings.snapshotEvery(), settings.reattachGrace());
+                settings.snapshotEvery(), settings.reattachGrace(), rescue);
         sharding.init(Entity.of(UserEntity.TYPE_KEY, ctx -> UserEntity.create(ctx, deps))
                 .withStopMessage(UserEntity.stopMessage())
                 // remembered: a user entity that was running on a node that is lost restarts elsewhere at

@@ -201,7 +201,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     /** Sharding's stop message, and the self-passivation check. */
-    public enum Lifecycle implements Command { PASSIVATE, IDLE_CHECK, ANNOUNCE_GONE }
+    public enum Lifecycle implements Command { PASSIVATE, IDLE_CHECK, ANNOUNCE_GONE, STOP }
+
+    /**
+     * From this node's {@link io.parley.engine.routing.HandoffRescue}, answering the claim a
+     * stopping entity makes: what sharding dropped for it at a hand-off, oldest first. Local only.
+     */
+    public record Rescued(List<Command> commands) implements Command, akka.actor.NoSerializationVerificationNeeded {
+    }
 
     public sealed interface Event extends JournalSerializable {
     }
@@ -255,8 +262,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     // ---- behaviour ------------------------------------------------------------------------------
 
     /** What the entity needs from the node. */
+    /** @param rescue this node's keeper of messages dropped at a hand-off (null: none, as in some tests) */
     public record Deps(Jid domain, StanzaRouter router, ClusterSharding sharding, int maxOffline, Clock clock, int snapshotEvery,
-                       Duration reattachGrace) {
+                       Duration reattachGrace, ActorRef<io.parley.engine.routing.HandoffRescue.Command> rescue) {
     }
 
     public static Behavior<Command> create(EntityContext<Command> entity, Deps deps) {
@@ -277,6 +285,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      * period ends, so nothing meant for a live session goes to offline storage meanwhile.
      */
     private boolean holding;
+    /** The stop message came: what sharding dropped for this entity is claimed, handled, then it stops. */
+    private boolean stopping;
+    /**
+     * Stopping while holding: the held commands, and any that still arrive, go on through sharding
+     * to the next incarnation, which holds them for the same sessions.
+     */
+    private boolean forwarding;
 
     private UserEntity(Jid user, EntityContext<Command> entity, Deps deps, ActorContext<Command> ctx,
                        TimerScheduler<Command> timers) {
@@ -310,6 +325,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private ReplyEffect<Event, UserState> handle(UserState s, Command command) {
+        if (forwarding && !(command instanceof Lifecycle || command instanceof Rescued)) {
+            deps.sharding().entityRefFor(TYPE_KEY, user.toString()).tell(command);
+            return Effect().none().thenNoReply();
+        }
         if (holding && !(command instanceof Reattach || command instanceof Bind || command instanceof Unbind
                 || command instanceof Detach || command instanceof ConnectionTerminated || command instanceof Lifecycle)) {
             // everything else waits, in order: a query answered now would overtake a message held before it
@@ -371,6 +390,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return onKick(s, c);
         } else if (command instanceof Lifecycle c) {
             return onLifecycle(s, c);
+        } else if (command instanceof Rescued c) {
+            // handled here, in order, before this incarnation stops
+            c.commands().forEach(ctx.getSelf()::tell);
+            ctx.getSelf().tell(Lifecycle.STOP);
+            return Effect().none().thenNoReply();
         } else if (command instanceof SetAvatarHash c) {
             return !s.exists() || c.hash().equals(s.avatarHash()) ? Effect().none().thenNoReply()
                     : Effect().persist((Event) new AvatarHashChanged(c.hash())).thenNoReply();
@@ -851,14 +875,42 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private ReplyEffect<Event, UserState> onLifecycle(UserState s, Lifecycle c) {
-        if (c == Lifecycle.PASSIVATE) {
+        if (c == Lifecycle.STOP) {
             return Effect().stop().thenNoReply();
+        }
+        if (c == Lifecycle.PASSIVATE) {
+            return onStopMessage();
         }
         if (c == Lifecycle.ANNOUNCE_GONE) {
             return announceGone(s);
         }
         if (sessions.isEmpty()) {
             entity.getShard().tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+        }
+        return Effect().none().thenNoReply();
+    }
+
+    /**
+     * Sharding's stop message (passivation or hand-off). Before stopping, the entity claims what
+     * sharding dropped for it at a hand-off and handles it, so a message routed in the moment the
+     * shard moved is neither lost nor overtaken by newer ones at the next incarnation. An entity
+     * still holding for its sessions sends what it holds on to the next incarnation instead.
+     */
+    private ReplyEffect<Event, UserState> onStopMessage() {
+        if (stopping) {
+            return Effect().none().thenNoReply();
+        }
+        stopping = true;
+        if (deps.rescue() != null) {
+            deps.rescue().tell(new io.parley.engine.routing.HandoffRescue.Claim(user.toString(), ctx.getSelf()));
+        } else {
+            ctx.getSelf().tell(Lifecycle.STOP);
+        }
+        if (holding) {
+            holding = false;
+            forwarding = true;
+            timers.cancel(Lifecycle.ANNOUNCE_GONE);
+            return Effect().none().thenNoReply().thenUnstashAll();
         }
         return Effect().none().thenNoReply();
     }

@@ -55,7 +55,8 @@ class ClusterCrashTest {
                 .append("  postgres.url = \"").append(store.get("parley.postgres.url")).append("\"\n")
                 .append("  cluster { port = ").append(arteryPorts[i]).append(", seed-nodes = [")
                 .append(seeds(arteryPorts)).append("], down-unreachable-after = 5s, reattach-grace = 5s }\n")
-                .append("}\n");
+                .append("}\n")
+                .append(System.getProperty("parley.test.node-extra", ""));
         java.nio.file.Files.createDirectories(data);
         Path file = dir.resolve("node" + i + ".conf");
         java.nio.file.Files.writeString(file, conf);
@@ -229,8 +230,6 @@ class ClusterCrashTest {
      * offline storage).
      */
     @Test
-    @org.junit.jupiter.api.Disabled("issue 6, open: a rolling restart still loses a few of ~5,600 messages per receiver "
-            + "(routed while a node hands its shards over); the stream is confirmed only by a ping to the sender's server")
     void aRollingRestartLosesNothing() throws Exception {
         Map<String, Object> store = StoreServers.freshStore("postgres");
         int[] artery = freePorts();
@@ -253,6 +252,8 @@ class ClusterCrashTest {
             receivers.forEach(r -> confirmed.put(r, ConcurrentHashMap.newKeySet()));
             AtomicInteger rounds = new AtomicInteger();
             AtomicInteger senderNode = new AtomicInteger(0);
+            java.util.concurrent.atomic.AtomicReference<String> phase = new java.util.concurrent.atomic.AtomicReference<>("all up");
+            Map<String, String> phaseOf = new ConcurrentHashMap<>();
             Thread sender = new Thread(() -> {
                 XMPPTCPConnection c = null;
                 int[] sent = new int[receivers.size()];
@@ -269,6 +270,7 @@ class ClusterCrashTest {
                             // (one whose ping fails was perhaps never read by a server closing the stream)
                             org.jivesoftware.smackx.ping.PingManager.getInstanceFor(c).pingMyServer(false);
                             confirmed.get(receivers.get(k)).add(n);
+                            phaseOf.put(receivers.get(k) + "/" + n, phase.get() + " (sender on " + c.getPort() + ")");
                         }
                         rounds.incrementAndGet();
                     } catch (Exception e) {
@@ -288,6 +290,7 @@ class ClusterCrashTest {
                     senderNode.set(1);
                 }
                 Process p = servers.get(node);
+                phase.set("stopping node " + node);
                 p.destroy(); // SIGTERM
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("node %d stops on SIGTERM", node).isTrue();
                 if (node == 1) {
@@ -296,7 +299,9 @@ class ClusterCrashTest {
                         conns.put(r, receiver(r, 2, received.get(r)));
                     }
                 }
+                phase.set("node " + node + " stopped");
                 servers.set(node, startNode(node, store, artery));
+                phase.set("node " + node + " restarted");
                 int at = rounds.get();
                 Awaits.until("messages flowing after node " + node + " restarted", () -> rounds.get() >= at + 10, 90);
             }
@@ -305,7 +310,16 @@ class ClusterCrashTest {
 
             for (String r : receivers) {
                 java.util.Set<Integer> c = confirmed.get(r);
-                Awaits.until(r + " has every confirmed message", () -> received.get(r).containsAll(c), 30);
+                try {
+                    Awaits.until(r + " has every confirmed message", () -> received.get(r).containsAll(c), 30);
+                } catch (AssertionError e) {
+                    for (int n : new java.util.TreeSet<>(c)) {
+                        if (!received.get(r).contains(n)) {
+                            System.out.printf("LOST %s #%d sent while %s%n", r, n, phaseOf.get(r + "/" + n));
+                        }
+                    }
+                    throw e;
+                }
                 System.out.printf("%s: %d confirmed, %d received%n", r, c.size(), received.get(r).size());
                 assertThat(received.get(r)).as("%s: no duplicates", r).doesNotHaveDuplicates();
                 assertThat(received.get(r)).as("%s: in order", r).isSorted();
@@ -313,6 +327,15 @@ class ClusterCrashTest {
             conns.values().forEach(XMPPTCPConnection::disconnect);
         } finally {
             stopAll(servers);
+            if (System.getProperty("parley.test.keep-logs") != null) {
+                Path keep = Path.of(System.getProperty("parley.test.keep-logs"));
+                java.nio.file.Files.createDirectories(keep);
+                try (var files = java.nio.file.Files.list(dir)) {
+                    for (Path f : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+                        java.nio.file.Files.copy(f, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
         }
     }
 

@@ -29,6 +29,7 @@ class UserEntityTest {
     static ActorTestKit kit;
     static final StoredCredentials CREDS = StoredCredentials.fromPassword("pw", 4096);
     EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserState> entity;
+    TestProbe<io.parley.engine.routing.HandoffRescue.Command> rescue;
 
     @BeforeAll
     static void start() {
@@ -42,9 +43,10 @@ class UserEntityTest {
 
     @BeforeEach
     void fresh() {
+        rescue = kit.createTestProbe();
         ClusterSharding sharding = ClusterSharding.get(kit.system());
         Jid domain = Jid.domain("localhost");
-        UserEntity.Deps deps = new UserEntity.Deps(domain, new StanzaRouter(domain, sharding), sharding, 3, Clock.systemUTC(), 100, java.time.Duration.ofMillis(300));
+        UserEntity.Deps deps = new UserEntity.Deps(domain, new StanzaRouter(domain, sharding), sharding, 3, Clock.systemUTC(), 100, java.time.Duration.ofMillis(300), rescue.ref());
         TestProbe<akka.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard = kit.createTestProbe();
         entity = EventSourcedBehaviorTestKit.create(kit.system(),
                 UserEntity.create(new EntityContext<>(UserEntity.TYPE_KEY, "alice@localhost", shard.ref()), deps),
@@ -91,6 +93,25 @@ class UserEntityTest {
         assertThat(again.reply().error()).isNull();
         assertThat(delivered(conn).elementText("body", Namespaces.CLIENT)).isEqualTo("while moving");
         assertThat(entity.getState().lastSeen()).isNull();
+    }
+
+    /**
+     * Sharding's stop message (a shard handed over): the entity claims what the region dropped for
+     * it and handles that, in order, before it stops, instead of losing it.
+     */
+    @Test
+    void aStoppingEntityHandlesWhatShardingDroppedBeforeItStops() {
+        entity.<UserEntity.AccountReply>runCommand(rt -> new UserEntity.CreateAccount(CREDS, rt));
+        TestProbe<ConnectionMessage> conn = bound("desk");
+        entity.runCommand(new UserEntity.SessionPresence("desk", presence(1), true));
+        delivered(conn); // the presence echo
+        entity.runCommand(UserEntity.Lifecycle.PASSIVATE);
+        var claim = rescue.expectMessageClass(io.parley.engine.routing.HandoffRescue.Claim.class);
+        assertThat(claim.entityId()).isEqualTo("alice@localhost");
+        claim.replyTo().tell(new UserEntity.Rescued(List.of(new UserEntity.Deliver(chat("alice@localhost", "dropped 1")),
+                new UserEntity.Deliver(chat("alice@localhost", "dropped 2")))));
+        assertThat(delivered(conn).elementText("body", Namespaces.CLIENT)).isEqualTo("dropped 1");
+        assertThat(delivered(conn).elementText("body", Namespaces.CLIENT)).isEqualTo("dropped 2");
     }
 
     /** Restarted with a recorded resource that never registers again: after the grace period it is gone, and held messages are stored. */

@@ -26,34 +26,42 @@ public final class JavaProcess {
 
     /**
      * Starts a node ({@code io.parley.engine.Parley --config conf}) and returns once it prints its
-     * start line; its further output goes to {@code <conf>.log} beside the config file, so it
-     * never blocks on a full pipe and a failed test can be read.
+     * start line. Its output goes straight to {@code <conf>.log} beside the config file (appended:
+     * a restarted node adds to it), so nothing is lost when the node is stopped (a pipe would be
+     * closed by {@link Process#destroy()} before the node logs its shutdown) and a failed test can
+     * be read.
      */
-    public static Process startNode(Path dir, Path conf) throws IOException {
-        Process p = start(dir, "io.parley.engine.Parley", List.of("--config", conf.toString()));
-        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null && !line.contains("parley: serving")) {
-            // wait for the start line
-        }
-        if (line == null) {
-            throw new AssertionError("the node exited before it started serving");
-        }
+    public static Process startNode(Path dir, Path conf) throws IOException, InterruptedException {
         Path log = conf.resolveSibling(conf.getFileName() + ".log");
-        Thread drain = new Thread(() -> {
-            try (java.io.Writer w = Files.newBufferedWriter(log)) {
-                for (String l = out.readLine(); l != null; l = out.readLine()) {
-                    w.write(l);
-                    w.write('\n');
-                    w.flush();
-                }
-            } catch (IOException e) {
-                // the node ended
+        long from = Files.exists(log) ? Files.size(log) : 0;
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.parley.engine.Parley", "--config", conf.toString()));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!startLineSince(log, from)) {
+            if (!p.isAlive()) {
+                throw new AssertionError("the node exited before it started serving; see " + log);
             }
-        });
-        drain.setDaemon(true);
-        drain.start();
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError("the node did not start serving within 120 s; see " + log);
+            }
+            Thread.sleep(50); // polling a file the node writes: no event to wait on
+        }
         return p;
+    }
+
+    private static boolean startLineSince(Path log, long from) throws IOException {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            if (f.length() <= from) {
+                return false;
+            }
+            f.seek(from);
+            byte[] b = new byte[(int) (f.length() - from)];
+            f.readFully(b);
+            return new String(b, StandardCharsets.UTF_8).contains("parley: serving");
+        }
     }
 
     /** Runs to completion (bounded); the process is killed if it overruns. */
