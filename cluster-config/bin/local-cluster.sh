@@ -64,7 +64,7 @@ parley {
   data-dir = "$dir/node$i/data"
   c2s { interface = "127.0.0.1", port = $((5222 + off)), direct-tls-port = $((5223 + off)) }
   admin.port = $((5290 + i))
-  cluster { hostname = "127.0.0.1", port = $((25520 + i)), seed-nodes = ["akka://parley@127.0.0.1:25521"] }
+  cluster { hostname = "127.0.0.1", port = $((25520 + i)), seed-nodes = ["akka://parley@127.0.0.1:25521"], remember-entities-store = "eventsourced" }
   store = "postgres"
   postgres { url = "jdbc:postgresql://127.0.0.1:$pg_port/parley", user = "parley" }
   # every node uses the certificate node 1 made, so a client trusts the whole cluster at once

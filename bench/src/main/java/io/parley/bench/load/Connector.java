@@ -79,6 +79,12 @@ public final class Connector {
      */
     public ClientHandle connect(Target target, String user, String password, String resource, boolean register,
                                 boolean presence, StanzaListener listener) {
+        return connect(target, target.port(), user, password, resource, register, presence, listener);
+    }
+
+    /** Connects to one node of the target ({@link Target#portFor}) and logs in (or registers, then logs in). */
+    public ClientHandle connect(Target target, int port, String user, String password, String resource, boolean register,
+                                boolean presence, StanzaListener listener) {
         ClientNegotiator.Settings settings = ClientNegotiator.Settings.of(target.domain(), user, password)
                 .withResource(resource)
                 .withMechanism(target.mechanism())
@@ -88,10 +94,10 @@ public final class Connector {
         int a = (int) (next.getAndIncrement() % sourceAddresses) + firstSource;
         InetSocketAddress local = new InetSocketAddress("127.0.0." + a, 0);
         Flow<ByteString, ByteString, CompletionStage<Tcp.OutgoingConnection>> tcp = Tcp.get(system).outgoingConnection(
-                new InetSocketAddress(target.host(), target.port()), Optional.of(local), List.of(), false,
+                new InetSocketAddress(target.host(), port), Optional.of(local), List.of(), false,
                 Optional.of(Duration.ofSeconds(20)), Optional.empty());
         BidiFlow<OutboundFrame, ByteString, ByteString, StreamFrame, NotUsed> stack = XmppCodec.bidi(StreamLimits.DEFAULTS).reversed()
-                .atop(StartTlsStage.bidi(() -> TlsContexts.clientEngine(tls, target.domain(), target.port(), false), target.directTls()));
+                .atop(StartTlsStage.bidi(() -> TlsContexts.clientEngine(tls, target.domain(), port, false), target.directTls()));
         Flow<OutboundFrame, StreamFrame, NotUsed> transport = stack.join(tcp);
         return Flow.fromGraph(new ClientStage(settings, presence, listener)).join(transport).run(system);
     }

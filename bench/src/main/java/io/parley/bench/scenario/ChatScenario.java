@@ -19,6 +19,10 @@ import org.HdrHistogram.Histogram;
  * delivered messages per second and end-to-end latency (HdrHistogram) and loss. Steps rise
  * until p99 passes four times the bound or loss passes 5%. The headline is the highest delivered
  * rate whose p99 stayed within the bound ({@code p99BoundMs}, 50 ms) with no loss.
+ * <p>With the server's process ids known (one per node for a cluster), each step also reports the
+ * CPU the server used: cores busy, and milliseconds of CPU per delivered message once the CPU the
+ * idle server uses (measured for 5 s before the first step) is taken off. On a cluster that
+ * figure, against one node's, gives the CPU cost of a message crossing between nodes.
  */
 public final class ChatScenario {
 
@@ -59,6 +63,7 @@ public final class ChatScenario {
         List<Map<String, Object>> steps = new ArrayList<>();
         ScheduledFuture<?> sampler = ctx.sampleEverySecond(metrics, "chat");
         double best = 0;
+        double idleCores = idleCores(ctx);
         try {
             for (int rate : p.rates()) {
                 Histogram before = metrics.snapshot();
@@ -66,8 +71,10 @@ public final class ChatScenario {
                 long recv0 = metrics.received.sum();
                 long err0 = metrics.errors.sum();
                 long stepStart = System.nanoTime();
+                long cpu0 = ServerProbe.cpuMillis(ctx.target.pids());
                 send(ctx, clients, pairs, rate, p.stepSeconds(), metrics);
                 long sendEnd = System.nanoTime();
+                long cpu1 = ServerProbe.cpuMillis(ctx.target.pids());
                 // let what is in flight arrive (bounded)
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                 while (metrics.received.sum() - recv0 < metrics.sent.sum() - sent0 && System.nanoTime() < deadline) {
@@ -92,6 +99,11 @@ public final class ChatScenario {
                 step.put("p95Ms", lat.p95Ms());
                 step.put("p99Ms", lat.p99Ms());
                 step.put("maxMs", lat.maxMs());
+                if (cpu0 >= 0 && cpu1 >= 0 && recv > 0) {
+                    double cores = (cpu1 - cpu0) / 1000.0 / seconds;
+                    step.put("serverCpuCores", round(cores));
+                    step.put("serverCpuMsPerMessage", Math.round((cores - idleCores) * seconds * 1000 / recv * 1000) / 1000.0);
+                }
                 steps.add(step);
                 ctx.log.accept(ctx.target.name() + " chat step " + step);
                 if (lat.p99Ms() <= p.p99BoundMs() && loss < 0.001) {
@@ -110,10 +122,29 @@ public final class ChatScenario {
         params.put("rates", p.rates());
         params.put("stepSeconds", p.stepSeconds());
         params.put("p99BoundMs", p.p99BoundMs());
+        params.put("nodes", ctx.target.ports().size());
+        params.put("placement", ctx.target.placement());
+        params.put("idleServerCpuCores", round(idleCores));
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("bestDeliveredPerSecondWithinBound", round(best));
         summary.put("overall", metrics.overall());
         return new ScenarioResult("chat", ctx.target.name(), params, summary, steps, metrics.timeline());
+    }
+
+    /**
+     * Cores the logged-in but quiet server uses (gossip, timers, GC), over 5 s after 10 s for the
+     * logins' after-work to end; 0 when unknown.
+     */
+    private static double idleCores(Context ctx) throws InterruptedException {
+        if (ctx.target.pids().isEmpty()) {
+            return 0;
+        }
+        TimeUnit.SECONDS.sleep(10);
+        long before = ServerProbe.cpuMillis(ctx.target.pids());
+        long t0 = System.nanoTime();
+        TimeUnit.SECONDS.sleep(5);
+        long after = ServerProbe.cpuMillis(ctx.target.pids());
+        return before < 0 || after < 0 ? 0 : (after - before) / 1000.0 / ((System.nanoTime() - t0) / 1e9);
     }
 
     /** Sends at {@code rate} messages/s for {@code seconds}, in 10 ms ticks, senders in turn. */

@@ -73,17 +73,23 @@ public final class Context {
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
-            all.add(connector.connect(target, accounts.user(i), accounts.password(i), resource, false, presence, listener));
+            all.add(connector.connect(target, target.portFor(i - from), accounts.user(i), accounts.password(i), resource, false,
+                    presence, listener));
         }
         List<ClientHandle> ready = new ArrayList<>();
-        for (ClientHandle c : all) {
+        java.util.Map<String, Integer> failures = new java.util.TreeMap<>();
+        for (int k = 0; k < all.size(); k++) {
+            ClientHandle c = all.get(k);
             try {
                 c.ready().get(60, TimeUnit.SECONDS);
                 ready.add(c);
             } catch (Exception e) {
+                Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+                failures.merge("port " + target.portFor(k) + ": " + cause, 1, Integer::sum);
                 c.close();
             }
         }
+        failures.forEach((why, n) -> log.accept(target.name() + ": " + n + " client(s) failed to log in, " + why));
         return ready;
     }
 

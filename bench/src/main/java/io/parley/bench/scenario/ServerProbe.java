@@ -42,6 +42,28 @@ final class ServerProbe {
         return -1;
     }
 
+    /**
+     * CPU time (user and system) the processes have used so far, in milliseconds, from
+     * /proc/PID/stat (clock ticks of 10 ms, the Linux default); -1 when a process cannot be read.
+     */
+    static long cpuMillis(java.util.List<Long> pids) {
+        if (pids.isEmpty()) {
+            return -1;
+        }
+        long ticks = 0;
+        for (long pid : pids) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                // the fields after the command name (which may hold spaces) start after the last ')'
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+        return ticks * 10;
+    }
+
     /** Heap in use after a full GC, in KiB, or -1. */
     static long heapAfterGcKb(long pid) {
         if (pid <= 0) {

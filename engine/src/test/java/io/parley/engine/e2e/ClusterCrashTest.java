@@ -54,7 +54,7 @@ class ClusterCrashTest {
                 .append("  store = \"postgres\"\n")
                 .append("  postgres.url = \"").append(store.get("parley.postgres.url")).append("\"\n")
                 .append("  cluster { port = ").append(arteryPorts[i]).append(", seed-nodes = [")
-                .append(seeds(arteryPorts)).append("], down-unreachable-after = 5s, reattach-grace = 5s }\n")
+                .append(seeds(arteryPorts)).append("], down-unreachable-after = 5s, reattach-grace = 5s, remember-entities-store = \"eventsourced\" }\n")
                 .append("}\n")
                 .append(System.getProperty("parley.test.node-extra", ""));
         java.nio.file.Files.createDirectories(data);
