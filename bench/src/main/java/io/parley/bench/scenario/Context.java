@@ -78,10 +78,12 @@ public final class Context {
         }
         List<ClientHandle> ready = new ArrayList<>();
         java.util.Map<String, Integer> failures = new java.util.TreeMap<>();
+        // one deadline for all: waiting 60 s per client in turn could take hours when many hang
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (int k = 0; k < all.size(); k++) {
             ClientHandle c = all.get(k);
             try {
-                c.ready().get(60, TimeUnit.SECONDS);
+                c.ready().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 ready.add(c);
             } catch (Exception e) {
                 Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
