@@ -24,8 +24,8 @@ import java.util.Map;
  * messages other regions still sent it, and at {@code HandOff} it drops them (Akka 2.6's
  * at-most-once: delivered later they could overtake newer ones). In a rolling restart that
  * loses a chat message now and then. The region publishes each as a {@link Dropped} on the
- * event stream (as a dead letter), synchronously and before it tells the shard to stop its entities. This actor,
- * one per node, keeps those messages:
+ * event stream (wrapped in a dead letter), synchronously and before it tells the shard to stop
+ * its entities. This actor, one per node, keeps those messages:
  * <ul>
  *   <li>for a user entity, until the entity claims them ({@link Claim}) when it gets its stop
  *       message: it handles them before it stops, so they keep their order ahead of anything
@@ -87,6 +87,8 @@ public final class HandoffRescue {
                         sharding.entityRefFor(RosterEntity.TYPE_KEY, env.entityId()).tell(c);
                     } else if (m instanceof UserDataEntity.Command c) {
                         sharding.entityRefFor(UserDataEntity.TYPE_KEY, env.entityId()).tell(c);
+                    } else {
+                        return Behaviors.same();
                     }
                     log.debug("kept a message sharding dropped at a hand-off, for {}: {}", env.entityId(), m.getClass().getSimpleName());
                     return Behaviors.same();

@@ -261,8 +261,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     // ---- behaviour ------------------------------------------------------------------------------
 
-    /** What the entity needs from the node. */
-    /** @param rescue this node's keeper of messages dropped at a hand-off (null: none, as in some tests) */
+    /**
+     * What the entity needs from the node.
+     *
+     * @param rescue this node's keeper of messages sharding dropped at a hand-off
+     */
     public record Deps(Jid domain, StanzaRouter router, ClusterSharding sharding, int maxOffline, Clock clock, int snapshotEvery,
                        Duration reattachGrace, ActorRef<io.parley.engine.routing.HandoffRescue.Command> rescue) {
     }
@@ -901,11 +904,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return Effect().none().thenNoReply();
         }
         stopping = true;
-        if (deps.rescue() != null) {
-            deps.rescue().tell(new io.parley.engine.routing.HandoffRescue.Claim(user.toString(), ctx.getSelf()));
-        } else {
-            ctx.getSelf().tell(Lifecycle.STOP);
-        }
+        deps.rescue().tell(new io.parley.engine.routing.HandoffRescue.Claim(user.toString(), ctx.getSelf()));
         if (holding) {
             holding = false;
             forwarding = true;

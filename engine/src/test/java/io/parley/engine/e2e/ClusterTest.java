@@ -124,10 +124,8 @@ class ClusterTest {
             b.sendStanza(b.getStanzaFactory().buildMessageStanza().to(jid(carol)).ofType(Message.Type.chat).setBody("for later").build());
             PingManager.getInstanceFor(b).pingMyServer();
             XMPPTCPConnection c = new XMPPTCPConnection(Smack.config(nodes.get(2), carol, "pw-" + carol, "n2").build());
-            try (StanzaCollector inbox = c.createStanzaCollector(MessageWithBodiesFilter.INSTANCE)) {
-                c.connect().login();
-                Message m = inbox.nextResult(10_000);
-                assertThat(m).isNotNull();
+            try {
+                Message m = Smack.loginCollecting(c, 1, 10_000).get(0);
                 assertThat(m.getBody()).isEqualTo("for later");
                 assertThat(DelayInformation.from(m)).isNotNull();
             } finally {

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jivesoftware.smack.StanzaCollector;
-import org.jivesoftware.smack.filter.MessageWithBodiesFilter;
 import org.jivesoftware.smack.filter.StanzaTypeFilter;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
@@ -83,11 +82,8 @@ class MigrationFromEjabberdTest {
 
             XMPPTCPConnection dave = new XMPPTCPConnection(Smack.config(node, "dave", "davepw", "r").build());
             List<String> bodies = new ArrayList<>();
-            try (StanzaCollector inbox = dave.createStanzaCollector(MessageWithBodiesFilter.INSTANCE)) {
-                dave.connect().login();
-                for (int i = 0; i < 2; i++) {
-                    Message m = inbox.nextResult(10_000);
-                    assertThat(m).as("offline message %d", i + 1).isNotNull();
+            try {
+                for (Message m : Smack.loginCollecting(dave, 2, 10_000)) {
                     assertThat(DelayInformation.from(m)).as("ejabberd's delay stamp kept").isNotNull();
                     bodies.add(m.getBody());
                 }

@@ -150,6 +150,28 @@ final class Smack {
         return out;
     }
 
+    /**
+     * Connects and logs in, collecting the first {@code count} messages with a body the server
+     * sends (the offline messages it floods at initial presence) from before the login, so none
+     * is missed; each must come within {@code timeoutMs}.
+     */
+    static java.util.List<org.jivesoftware.smack.packet.Message> loginCollecting(XMPPTCPConnection c, int count, long timeoutMs)
+            throws Exception {
+        java.util.List<org.jivesoftware.smack.packet.Message> out = new java.util.ArrayList<>();
+        try (org.jivesoftware.smack.StanzaCollector inbox = c.createStanzaCollector(
+                org.jivesoftware.smack.filter.MessageWithBodiesFilter.INSTANCE)) {
+            c.connect().login();
+            for (int i = 0; i < count; i++) {
+                org.jivesoftware.smack.packet.Message m = inbox.nextResult(timeoutMs);
+                if (m == null) {
+                    throw new AssertionError("message " + (i + 1) + " of " + count + " did not arrive");
+                }
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
     /** Creates an account with in-band registration over STARTTLS, on a connection that does not log in. */
     static void register(TestNode node, String user, String password) throws Exception {
         XMPPTCPConnection c = new XMPPTCPConnection(config(node, null, null, null).build());

@@ -251,10 +251,8 @@ class SmackEndToEndTest {
         a.disconnect();
         node.restart();
         XMPPTCPConnection b = new XMPPTCPConnection(Smack.config(node, bob, "pw-" + bob, "back").build());
-        try (StanzaCollector inbox = b.createStanzaCollector(MessageWithBodiesFilter.INSTANCE)) {
-            b.connect().login();
-            Message m = inbox.nextResult(10_000);
-            assertThat(m).isNotNull();
+        try {
+            Message m = Smack.loginCollecting(b, 1, 10_000).get(0);
             assertThat(m.getBody()).isEqualTo("while you were out");
             DelayInformation delay = DelayInformation.from(m);
             assertThat(delay).isNotNull();

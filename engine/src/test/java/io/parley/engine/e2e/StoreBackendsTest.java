@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.jivesoftware.smack.StanzaCollector;
-import org.jivesoftware.smack.filter.MessageWithBodiesFilter;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.roster.Roster;
 import org.jivesoftware.smack.roster.RosterEntry;
@@ -71,14 +69,9 @@ class StoreBackendsTest {
 
             XMPPTCPConnection b2 = new XMPPTCPConnection(Smack.config(node, "bob", "bob-pw", "phone").build());
             List<String> bodies = new ArrayList<>();
-            try (StanzaCollector inbox = b2.createStanzaCollector(MessageWithBodiesFilter.INSTANCE)) {
-                b2.connect().login();
-                for (int i = 0; i < 5; i++) {
-                    Message m = inbox.nextResult(20_000);
-                    assertThat(m).as("offline message %d of 5", i + 1).isNotNull();
-                    assertThat(DelayInformation.from(m)).isNotNull();
-                    bodies.add(m.getBody());
-                }
+            for (Message m : Smack.loginCollecting(b2, 5, 20_000)) {
+                assertThat(DelayInformation.from(m)).isNotNull();
+                bodies.add(m.getBody());
             }
             assertThat(bodies).containsExactly("offline 1", "offline 2", "offline 3", "offline 4", "offline 5");
             Roster br = Roster.getInstanceFor(b2);

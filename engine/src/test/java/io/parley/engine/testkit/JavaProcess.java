@@ -18,10 +18,14 @@ public final class JavaProcess {
     }
 
     public static Process start(Path dir, String mainClass, List<String> args) throws IOException {
+        return process(dir, mainClass, args).start();
+    }
+
+    private static ProcessBuilder process(Path dir, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(args);
-        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
     }
 
     /**
@@ -34,9 +38,7 @@ public final class JavaProcess {
     public static Process startNode(Path dir, Path conf) throws IOException, InterruptedException {
         Path log = conf.resolveSibling(conf.getFileName() + ".log");
         long from = Files.exists(log) ? Files.size(log) : 0;
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.parley.engine.Parley", "--config", conf.toString()));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        Process p = process(dir, "io.parley.engine.Parley", List.of("--config", conf.toString()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!startLineSince(log, from)) {
