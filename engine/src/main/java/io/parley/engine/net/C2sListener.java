@@ -75,6 +75,10 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
     private final boolean directTls;
     private final ActorRef<BindResult> replyTo;
     private final Map<String, Integer> perAddress = new HashMap<>();
+    /** Refusals since the last warning, and when that warning was logged (at most one per 10 s). */
+    private long refusedSinceWarning;
+    private long lastRefusalWarningNanos = System.nanoTime() - REFUSAL_WARNING_EVERY_NANOS;
+    private static final long REFUSAL_WARNING_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     private final Map<ActorRef<ConnectionMessage>, InetSocketAddress> open = new HashMap<>();
     private final Map<ActorRef<ConnectionMessage>, io.parley.protocol.jid.Jid> bound = new HashMap<>();
     private Tcp.ServerBinding binding;
@@ -164,6 +168,7 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
         if (open.size() >= limits.maxConnections() || fromAddress >= limits.maxConnectionsPerAddress()) {
             m.connection().handleWith(io.parley.engine.c2s.C2sConnection.refusal(services.domain().toString(),
                     "too many connections"), getContext().getSystem());
+            warnRefused(address, fromAddress, limits.maxConnectionsPerAddress(), limits.maxConnections());
             return;
         }
         ActorRef<ConnectionMessage> conn = getContext().spawnAnonymous(
@@ -173,6 +178,23 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
         negotiating.add(conn);
         perAddress.merge(address, 1, Integer::sum);
         C2sConnection.attach(conn, m.connection(), services, directTls, getContext().getSystem());
+    }
+
+    /**
+     * An operator must be able to see that clients are being turned away, but a flood of refusals
+     * must not become a flood of log lines: the first is logged, then at most one line per 10 s with
+     * the count since the last.
+     */
+    private void warnRefused(String address, int fromAddress, int perAddressLimit, int limit) {
+        refusedSinceWarning++;
+        long now = System.nanoTime();
+        if (now - lastRefusalWarningNanos >= REFUSAL_WARNING_EVERY_NANOS) {
+            getContext().getLog().warn("refused {} client connection(s) since the last such warning; the latest from {} "
+                            + "({} open from it, max-connections-per-address {}; {} open in all, max-connections {})",
+                    refusedSinceWarning, address, fromAddress, perAddressLimit, open.size(), limit);
+            refusedSinceWarning = 0;
+            lastRefusalWarningNanos = now;
+        }
     }
 
     private Behavior<Command> onClosed(Closed m) {
