@@ -34,7 +34,8 @@ public final class Extensions {
                 .add(new PrivateXmlExtension())
                 .add(new BlockingExtension())
                 .add(new OfflineExtension())
-                .add(new DiscoExtension())
+                .add(new DiscoExtension(settings.muc().enabled()
+                        ? java.util.List.of(settings.muc().subdomain() + "." + settings.domain().domain()) : java.util.List.of()))
                 .freeze();
     }
 }

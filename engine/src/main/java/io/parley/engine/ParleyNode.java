@@ -3,6 +3,7 @@ package io.parley.engine;
 import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
+import io.parley.protocol.jid.Jid;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.actor.typed.SpawnProtocol;
@@ -136,7 +137,9 @@ public final class ParleyNode {
                                                              SSLContext tls) {
         Clock clock = Clock.systemUTC();
         ClusterSharding sharding = ClusterSharding.get(system);
-        StanzaRouter router = new StanzaRouter(settings.domain(), sharding);
+        io.parley.engine.muc.MucSettings muc = settings.muc();
+        Jid mucDomain = muc.enabled() ? Jid.domain(muc.subdomain() + "." + settings.domain().domain()) : null;
+        StanzaRouter router = new StanzaRouter(settings.domain(), sharding, mucDomain);
         // what sharding drops when a shard moves (a rolling restart) is handed back to the entity
         akka.actor.typed.ActorRef<io.parley.engine.routing.HandoffRescue.Command> rescue = system.systemActorOf(
                 io.parley.engine.routing.HandoffRescue.create(sharding, Duration.ofSeconds(5)), "handoff-rescue",
@@ -152,10 +155,17 @@ public final class ParleyNode {
                 .withSettings(idleAfter(system, settings.entities().rosterIdle())));
         sharding.init(Entity.of(UserDataEntity.TYPE_KEY, ctx -> UserDataEntity.create(ctx, settings.snapshotEvery()))
                 .withSettings(idleAfter(system, settings.entities().userDataIdle())));
+        // rooms stop themselves when empty (persistent ones after parley.muc.empty-room-idle)
+        io.parley.engine.muc.RoomEntity.Deps roomDeps = new io.parley.engine.muc.RoomEntity.Deps(mucDomain, router, muc, clock,
+                settings.snapshotEvery());
+        sharding.init(Entity.of(io.parley.engine.muc.RoomEntity.TYPE_KEY, ctx -> io.parley.engine.muc.RoomEntity.create(ctx, roomDeps))
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+        ActorRef<io.parley.engine.muc.MucFanout.Command> fanout = system.systemActorOf(io.parley.engine.muc.MucFanout.create(),
+                "muc-fanout", akka.actor.typed.Props.empty());
         Executor blocking = system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking());
         Services services = new Services(system, settings, sharding, router, Extensions.standard(settings), tls,
                 new RegistrationLimiter(settings.registration().perAddressPerHour(), clock), blocking, clock, clock.instant(),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), fanout);
         CompletionStage<Listening> plain = listen(system, services, settings.c2s().port(), false);
         CompletionStage<Listening> direct = listen(system, services, settings.c2s().directTlsPort(), true);
         return plain.thenCombine(direct, (p, d) -> {

@@ -34,7 +34,8 @@ public record Services(
         Executor blockingExecutor,
         Clock clock,
         Instant started,
-        Duration askTimeout) {
+        Duration askTimeout,
+        ActorRef<io.parley.engine.muc.MucFanout.Command> mucFanout) {
 
     public Jid domain() {
         return settings.domain();

@@ -87,7 +87,11 @@ public final class Context {
                 ready.add(c);
             } catch (Exception e) {
                 Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-                failures.merge("port " + target.portFor(k) + ": " + cause, 1, Integer::sum);
+                StringBuilder why = new StringBuilder(String.valueOf(cause));
+                for (Throwable t = cause.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+                    why.append(" <- ").append(t);
+                }
+                failures.merge("port " + target.portFor(k) + ": " + why, 1, Integer::sum);
                 c.close();
             }
         }

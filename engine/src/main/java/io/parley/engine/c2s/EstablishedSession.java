@@ -129,8 +129,13 @@ final class EstablishedSession {
             StanzaRouter.bounce(addressed, StanzaErrorCondition.SERVICE_UNAVAILABLE).ifPresent(conn::send);
             return conn;
         }
-        services.router().route(addressed, to).ifPresent(conn::send);
+        routeFromHere(addressed, to);
         return conn;
+    }
+
+    /** Routes with this connection as the sender's (a Multi-User Chat room delivers to it directly). */
+    private void routeFromHere(XmlElement stanza, Jid to) {
+        services.router().route(stanza, to, conn.self(), services.mucFanout()).ifPresent(conn::send);
     }
 
     /** XEP-0191 section 3.4: stanzas to a blocked entity are refused with not-acceptable. */
@@ -186,7 +191,7 @@ final class EstablishedSession {
 
     private void route(XmlElement stanza, Jid to) {
         if (services.router().classify(to) != StanzaRouter.Destination.SERVER) {
-            services.router().route(stanza, to).ifPresent(conn::send);
+            routeFromHere(stanza, to);
         }
     }
 
@@ -213,7 +218,7 @@ final class EstablishedSession {
             if (toServerOrSelf) {
                 conn.pongReceived(iq.id());
             } else if (!isBlocked(to)) {
-                services.router().route(stanza, to);
+                routeFromHere(stanza, to);
             }
             return conn;
         }
@@ -232,7 +237,7 @@ final class EstablishedSession {
             if (isBlocked(to)) {
                 refuseBlocked(stanza);
             } else {
-                services.router().route(stanza, to).ifPresent(conn::send);
+                routeFromHere(stanza, to);
             }
             return conn;
         }

@@ -1,6 +1,11 @@
 package io.parley.engine.routing;
 
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.actor.typed.ActorRef;
+import io.parley.engine.muc.MucFanout;
+import io.parley.engine.muc.MucService;
+import io.parley.engine.muc.RoomEntity;
+import io.parley.engine.session.ConnectionMessage;
 import io.parley.engine.session.UserEntity;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.stanza.Stanza;
@@ -15,14 +20,26 @@ import java.util.Optional;
 public final class StanzaRouter {
 
     /** Where an address leads. */
-    public enum Destination { SERVER, LOCAL_ACCOUNT, UNKNOWN_LOCAL_SERVICE, REMOTE }
+    public enum Destination { SERVER, LOCAL_ACCOUNT, MUC_SERVICE, MUC_ROOM, UNKNOWN_LOCAL_SERVICE, REMOTE }
 
     private final Jid domain;
     private final ClusterSharding sharding;
+    /** The Multi-User Chat service's domain, or null when it is off. */
+    private final Jid muc;
 
     public StanzaRouter(Jid domain, ClusterSharding sharding) {
+        this(domain, sharding, null);
+    }
+
+    public StanzaRouter(Jid domain, ClusterSharding sharding, Jid muc) {
         this.domain = domain;
         this.sharding = sharding;
+        this.muc = muc;
+    }
+
+    /** The Multi-User Chat service's domain, or null. */
+    public Jid muc() {
+        return muc;
     }
 
     public Jid domain() {
@@ -31,6 +48,9 @@ public final class StanzaRouter {
 
     /** Pure classification of an address. */
     public Destination classify(Jid to) {
+        if (muc != null && to.domain().equals(muc.domain())) {
+            return to.hasLocal() ? Destination.MUC_ROOM : Destination.MUC_SERVICE;
+        }
         if (!to.domain().equals(domain.domain())) {
             return to.domain().endsWith("." + domain.domain()) ? Destination.UNKNOWN_LOCAL_SERVICE : Destination.REMOTE;
         }
@@ -44,10 +64,26 @@ public final class StanzaRouter {
      * @return an error reply for the sender when the stanza cannot go anywhere
      */
     public Optional<XmlElement> route(XmlElement stanza, Jid to) {
+        return route(stanza, to, null, null);
+    }
+
+    /**
+     * Routes a stanza from a client connection: a Multi-User Chat room gets the connection and its
+     * node's fan-out actor too, so it can deliver to the occupant directly.
+     */
+    public Optional<XmlElement> route(XmlElement stanza, Jid to, ActorRef<ConnectionMessage> connection,
+                                      ActorRef<MucFanout.Command> fanout) {
         switch (classify(to)) {
             case LOCAL_ACCOUNT -> {
                 sharding.entityRefFor(UserEntity.TYPE_KEY, to.bare().toString()).tell(new UserEntity.Deliver(stanza));
                 return Optional.empty();
+            }
+            case MUC_ROOM -> {
+                sharding.entityRefFor(RoomEntity.TYPE_KEY, to.bare().toString()).tell(new RoomEntity.Inbound(stanza, connection, fanout));
+                return Optional.empty();
+            }
+            case MUC_SERVICE -> {
+                return MucService.answer(stanza, muc);
             }
             case REMOTE -> {
                 return bounce(stanza, StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND);

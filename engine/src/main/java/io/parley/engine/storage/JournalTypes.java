@@ -24,6 +24,11 @@ public final class JournalTypes extends SimpleModule {
             RosterState.class,
             UserDataEntity.DocumentStored.class, UserDataEntity.DocumentRemoved.class, UserDataEntity.Cleared.class,
             UserDataEntity.State.class,
+            io.parley.engine.muc.RoomEntity.RoomCreated.class, io.parley.engine.muc.RoomEntity.RoomConfigured.class,
+            io.parley.engine.muc.RoomEntity.RoomUnlocked.class, io.parley.engine.muc.RoomEntity.AffiliationChanged.class,
+            io.parley.engine.muc.RoomEntity.SubjectChanged.class, io.parley.engine.muc.RoomEntity.HistoryAdded.class,
+            io.parley.engine.muc.RoomEntity.OperationLogged.class, io.parley.engine.muc.RoomEntity.RoomDestroyed.class,
+            io.parley.engine.muc.RoomState.class,
     };
 
     public JournalTypes() {

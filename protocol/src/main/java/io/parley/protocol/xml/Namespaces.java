@@ -19,6 +19,17 @@ public final class Namespaces {
     public static final String CAPS = "http://jabber.org/protocol/caps";
     public static final String DELAY = "urn:xmpp:delay";
     public static final String PING = "urn:xmpp:ping";
+    /** XEP-0045: Multi-User Chat, its user, admin and owner namespaces, and the room info form type. */
+    public static final String MUC = "http://jabber.org/protocol/muc";
+    public static final String MUC_USER = "http://jabber.org/protocol/muc#user";
+    public static final String MUC_ADMIN = "http://jabber.org/protocol/muc#admin";
+    public static final String MUC_OWNER = "http://jabber.org/protocol/muc#owner";
+    public static final String MUC_ROOMCONFIG = "http://jabber.org/protocol/muc#roomconfig";
+    public static final String MUC_ROOMINFO = "http://jabber.org/protocol/muc#roominfo";
+    /** XEP-0421: Anonymous unique occupant identifiers. */
+    public static final String OCCUPANT_ID = "urn:xmpp:occupant-id:0";
+    /** XEP-0249: Direct MUC Invitations. */
+    public static final String CONFERENCE = "jabber:x:conference";
 
     private Namespaces() {
     }

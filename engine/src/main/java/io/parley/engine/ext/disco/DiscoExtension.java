@@ -27,6 +27,17 @@ public final class DiscoExtension implements Extension {
 
     public static final String CAPS_NODE = "https://parley.io";
 
+    /** The server's services (XEP-0030 section 4: the server lists them in its disco#items). */
+    private final List<String> services;
+
+    public DiscoExtension() {
+        this(List.of());
+    }
+
+    public DiscoExtension(List<String> services) {
+        this.services = List.copyOf(services);
+    }
+
     @Override
     public String spec() {
         return "XEP-0030: Service Discovery 2.5; XEP-0115: Entity Capabilities 1.6 (server caps)";
@@ -68,7 +79,9 @@ public final class DiscoExtension implements Extension {
         if (req.payload().attr("node") != null) {
             return req.error(StanzaErrorCondition.ITEM_NOT_FOUND);
         }
-        return req.result(XmlElement.of("query", Namespaces.DISCO_ITEMS));
+        XmlElement.Builder q = XmlElement.builder("query", Namespaces.DISCO_ITEMS);
+        services.forEach(jid -> q.child(XmlElement.builder("item", Namespaces.DISCO_ITEMS).attr("jid", jid).build()));
+        return req.result(q.build());
     }
 
     private CompletionStage<IqReply> accountInfo(ExtensionRegistry r, IqRequest req) {
