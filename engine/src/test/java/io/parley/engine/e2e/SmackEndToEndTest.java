@@ -409,7 +409,9 @@ class SmackEndToEndTest {
                     "jabber:iq:register", "msgoffline")) {
                 assertThat(info.containsFeature(f)).as(f).isTrue();
             }
-            assertThat(sdm.discoverItems(c.getXMPPServiceDomain()).getItems()).isEmpty();
+            // the server lists its services: the Multi-User Chat service
+            assertThat(sdm.discoverItems(c.getXMPPServiceDomain()).getItems()).extracting(i -> i.getEntityID().toString())
+                    .containsExactly("conference.localhost");
             DiscoverInfo account = sdm.discoverInfo(c.getUser().asBareJid());
             assertThat(account.hasIdentity("account", "registered")).isTrue();
             Version v = VersionManager.getInstanceFor(c).getVersion(c.getXMPPServiceDomain());
