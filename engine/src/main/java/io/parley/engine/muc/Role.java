@@ -27,7 +27,7 @@ public enum Role {
     }
 
     /** The role an occupant gets on entering (section 5.1.2 table): owners and admins moderate. */
-    public static Role defaultFor(Affiliation a, boolean moderated, boolean membersOnly) {
+    public static Role defaultFor(Affiliation a, boolean moderated) {
         return switch (a) {
             case OWNER, ADMIN -> MODERATOR;
             case MEMBER -> PARTICIPANT;

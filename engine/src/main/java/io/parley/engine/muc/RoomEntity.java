@@ -209,6 +209,11 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             if (from == null || !from.isFull()) {
                 return Effect().none();
             }
+            if ("error".equals(in.stanza().attr("type")) && !in.stanza().name().equals("iq")) {
+                // an occupant's client bounced a message or presence the room sent: it is gone (333)
+                Occupants.Occupant o = occupants.byJid(from);
+                return o == null ? Effect().none() : leave(s, o, from, List.of(333));
+            }
             return switch (in.stanza().name()) {
                 case "message" -> onMessage(s, in, from);
                 case "presence" -> onPresence(s, in, from);
@@ -362,24 +367,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
      */
     private void broadcastPresence(RoomState s, Occupants.Occupant o, boolean unavailable, XmlElement itemChildren,
                                    String newNick, List<Integer> codes, List<Integer> selfCodes, XmlElement destroy) {
-        XmlElement withJid = null;
-        XmlElement withoutJid = null;
-        List<Occupants.Session> seeing = new ArrayList<>();
-        List<Occupants.Session> notSeeing = new ArrayList<>();
-        for (Occupants.Occupant viewer : occupants.all()) {
-            if (viewer == o) {
-                continue;
-            }
-            (seesJids(s, viewer) ? seeing : notSeeing).addAll(viewer.sessions.values());
-        }
-        if (!seeing.isEmpty()) {
-            withJid = presenceOf(s, o, unavailable, true, null, itemChildren, newNick, codes, destroy);
-            deliver(withJid, seeing);
-        }
-        if (!notSeeing.isEmpty()) {
-            withoutJid = presenceOf(s, o, unavailable, false, null, itemChildren, newNick, codes, destroy);
-            deliver(withoutJid, notSeeing);
-        }
+        toOthers(s, o, withJid -> presenceOf(s, o, unavailable, withJid, null, itemChildren, newNick, codes, destroy));
         List<Integer> own = new ArrayList<>(selfCodes);
         own.addAll(codes);
         for (Occupants.Session session : o.sessions.values()) {
@@ -387,15 +375,30 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         }
     }
 
+    /**
+     * Sends {@code o}'s presence to every other occupant: the variant with its real JID to those
+     * who may see it (section 7.2.3), the one without to the rest; each built only when needed.
+     */
+    private void toOthers(RoomState s, Occupants.Occupant o, java.util.function.Function<Boolean, XmlElement> presence) {
+        List<Occupants.Session> seeing = new ArrayList<>();
+        List<Occupants.Session> notSeeing = new ArrayList<>();
+        for (Occupants.Occupant viewer : occupants.all()) {
+            if (viewer != o) {
+                (seesJids(s, viewer) ? seeing : notSeeing).addAll(viewer.sessions.values());
+            }
+        }
+        if (!seeing.isEmpty()) {
+            deliver(presence.apply(true), seeing);
+        }
+        if (!notSeeing.isEmpty()) {
+            deliver(presence.apply(false), notSeeing);
+        }
+    }
+
     private Effect<Event, RoomState> onPresence(RoomState s, Inbound in, Jid from) {
         XmlElement p = in.stanza();
         Jid to = Jid.ofOrNull(p.attr("to"));
         String type = p.attr("type");
-        if ("error".equals(type)) {
-            // an occupant's client bounced something the room sent: it is gone (section 7.2.9 of RFC 6121 errors)
-            Occupants.Occupant o = occupants.byJid(from);
-            return o == null ? Effect().none() : leave(s, o, from, List.of(333));
-        }
         if (type != null && !type.equals("unavailable")) {
             return Effect().none();
         }
@@ -514,7 +517,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         boolean newOccupant = o == null;
         Occupants.Session session = new Occupants.Session(from, in.connection(), in.fanout());
         if (newOccupant) {
-            o = occupants.add(nick, from.bare(), Role.defaultFor(aff, s.config().moderated(), s.config().membersOnly()), aff);
+            o = occupants.add(nick, from.bare(), Role.defaultFor(aff, s.config().moderated()), aff);
             o.presence = children;
             o.tokens = deps.settings().messageBurst();
             o.tokensAt = System.nanoTime();
@@ -551,19 +554,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
 
     /** A new occupant: everyone else learns of it, and its joining session gets its own presence. */
     private void broadcastPresenceExcept(RoomState s, Occupants.Occupant o, Occupants.Session joining, List<Integer> selfCodes) {
-        List<Occupants.Session> seeing = new ArrayList<>();
-        List<Occupants.Session> notSeeing = new ArrayList<>();
-        for (Occupants.Occupant viewer : occupants.all()) {
-            if (viewer != o) {
-                (seesJids(s, viewer) ? seeing : notSeeing).addAll(viewer.sessions.values());
-            }
-        }
-        if (!seeing.isEmpty()) {
-            deliver(presenceOf(s, o, false, true, joining.jid(), null, null, List.of(), null), seeing);
-        }
-        if (!notSeeing.isEmpty()) {
-            deliver(presenceOf(s, o, false, false, null, null, null, List.of(), null), notSeeing);
-        }
+        toOthers(s, o, withJid -> presenceOf(s, o, false, withJid, withJid ? joining.jid() : null, null, null, List.of(), null));
         deliver(presenceOf(s, o, false, true, joining.jid(), null, null, selfCodes, null), List.of(joining));
     }
 
@@ -690,10 +681,6 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         XmlElement m = in.stanza();
         Jid to = Jid.ofOrNull(m.attr("to"));
         String type = m.attr("type");
-        if ("error".equals(type)) {
-            Occupants.Occupant o = occupants.byJid(from);
-            return o == null ? Effect().none() : leave(s, o, from, List.of(333));
-        }
         if (!s.exists()) {
             error(in, StanzaErrorCondition.ITEM_NOT_FOUND, null);
             return Effect().none();
@@ -856,8 +843,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             error(in, StanzaErrorCondition.NOT_ACCEPTABLE, "only occupants may invite");
             return Effect().none();
         }
-        if (!s.config().allowInvites() && !aff.isAdminOrOwner() || s.config().membersOnly() && !aff.isAdminOrOwner()
-                && !s.config().allowInvites()) {
+        if (!s.config().allowInvites() && !aff.isAdminOrOwner()) {
             error(in, StanzaErrorCondition.FORBIDDEN, "you may not invite others to this room");
             return Effect().none();
         }
@@ -1123,7 +1109,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         }
         if (c.moderated() != before.moderated()) {
             for (Occupants.Occupant o : occupants.all()) {
-                Role r = Role.defaultFor(o.affiliation, c.moderated(), c.membersOnly());
+                Role r = Role.defaultFor(o.affiliation, c.moderated());
                 if (o.role != Role.MODERATOR && r != o.role) {
                     o.role = r;
                     broadcastPresence(after, o, false, null, null, List.of(), List.of(110), null);
@@ -1371,7 +1357,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             } else if (after.config().membersOnly() && c.affiliation() == Affiliation.NONE) {
                 removeOccupant(after, o, List.of(321), actor, c.reason());
             } else {
-                Role r = Role.defaultFor(c.affiliation(), after.config().moderated(), after.config().membersOnly());
+                Role r = Role.defaultFor(c.affiliation(), after.config().moderated());
                 if (c.affiliation().isAdminOrOwner() || o.role == Role.MODERATOR && !c.affiliation().isAdminOrOwner()) {
                     o.role = r;
                 }
