@@ -29,6 +29,8 @@ final class Occupants {
         /** The occupant's presence children (show, status, caps...), without MUC elements. */
         List<XmlElement> presence = List.of();
         final Map<Jid, Session> sessions = new LinkedHashMap<>();
+        /** Its XEP-0421 occupant id element, computed once on entering (an HMAC per stanza would be waste). */
+        XmlElement occupantId;
         /** Token bucket for groupchat messages. */
         double tokens;
         long tokensAt;

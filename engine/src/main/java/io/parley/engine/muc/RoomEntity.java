@@ -353,7 +353,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             x.child(XmlElement.builder("status", Namespaces.MUC_USER).attr("code", Integer.toString(code)).build());
         }
         p.child(x.build());
-        p.child(occupantId(s, o.bare));
+        p.child(o.occupantId);
         return p.build();
     }
 
@@ -518,6 +518,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         Occupants.Session session = new Occupants.Session(from, in.connection(), in.fanout());
         if (newOccupant) {
             o = occupants.add(nick, from.bare(), Role.defaultFor(aff, s.config().moderated()), aff);
+            o.occupantId = occupantId(s, from.bare());
             o.presence = children;
             o.tokens = deps.settings().messageBurst();
             o.tokensAt = System.nanoTime();
@@ -768,7 +769,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
                 b.child(c);
             }
         }
-        b.child(occupantId(s, sender.bare));
+        b.child(sender.occupantId);
         return b.build();
     }
 
