@@ -160,6 +160,8 @@ public final class ParleyNode {
                 settings.snapshotEvery());
         sharding.init(Entity.of(io.parley.engine.muc.RoomEntity.TYPE_KEY, ctx -> io.parley.engine.muc.RoomEntity.create(ctx, roomDeps))
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+        sharding.init(Entity.of(io.parley.engine.muc.MucDirectory.TYPE_KEY,
+                ctx -> io.parley.engine.muc.MucDirectory.create(ctx, router, settings.snapshotEvery())));
         ActorRef<io.parley.engine.muc.MucFanout.Command> fanout = system.systemActorOf(io.parley.engine.muc.MucFanout.create(),
                 "muc-fanout", akka.actor.typed.Props.empty());
         Executor blocking = system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking());

@@ -17,14 +17,23 @@ public final class MucService {
 
     /** What the service offers, in disco#info. */
     public static final List<String> FEATURES = List.of(Namespaces.MUC, Namespaces.DISCO_INFO, Namespaces.DISCO_ITEMS,
-            Namespaces.OCCUPANT_ID, Namespaces.PING, "muc_persistent", "muc_temporary", "muc_open", "muc_membersonly",
+            Namespaces.OCCUPANT_ID, Namespaces.PING, Namespaces.RSM, "muc_persistent", "muc_temporary", "muc_open", "muc_membersonly",
             "muc_moderated", "muc_unmoderated", "muc_passwordprotected", "muc_unsecured", "muc_public", "muc_hidden",
             "muc_nonanonymous", "muc_semianonymous");
 
     private MucService() {
     }
 
-    /** The answer to a stanza for the service itself, if it gets one. */
+    /** A disco#items request for the service: the room list, which {@link MucDirectory} answers. */
+    public static boolean isRoomListing(XmlElement stanza) {
+        if (!stanza.name().equals("iq") || !"get".equals(stanza.attr("type"))) {
+            return false;
+        }
+        Iq iq = Iq.of(stanza);
+        return iq.isWellFormed() && iq.payload().is("query", Namespaces.DISCO_ITEMS) && iq.payload().attr("node") == null;
+    }
+
+    /** The answer to a stanza for the service itself, if it gets one (the room list is {@link MucDirectory}'s). */
     public static Optional<XmlElement> answer(XmlElement stanza, Jid service) {
         if (!stanza.name().equals("iq")) {
             if (stanza.name().equals("message") && !"error".equals(stanza.attr("type"))) {
@@ -43,9 +52,6 @@ public final class MucService {
                             .attr("type", "text").attr("name", "Chatrooms").build());
             FEATURES.forEach(f -> r.child(XmlElement.builder("feature", Namespaces.DISCO_INFO).attr("var", f).build()));
             return Optional.of(iq.resultReply(r.build()));
-        }
-        if (iq.type() == Iq.Type.GET && q.is("query", Namespaces.DISCO_ITEMS) && q.attr("node") == null) {
-            return Optional.of(iq.resultReply(XmlElement.of("query", Namespaces.DISCO_ITEMS)));
         }
         if (iq.type() == Iq.Type.GET && q.is("ping", Namespaces.PING)) {
             return Optional.of(iq.resultReply());

@@ -139,6 +139,9 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
     /** History of a persistent room not yet written (it goes out in batches). */
     private final List<RoomState.HistoryItem> unwritten = new ArrayList<>();
     private final Map<ActorRef<ConnectionMessage>, Integer> watched = new HashMap<>();
+    /** The name the service's room list has for this room (null: not listed), once it was told. */
+    private String listedAs;
+    private boolean listingSent;
 
     private RoomEntity(Jid room, EntityContext<Command> entity, Deps deps, ActorContext<Command> ctx,
                        TimerScheduler<Command> timers) {
@@ -166,6 +169,9 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
                 .onSignal(RecoveryCompleted.instance(), s -> {
                     recent.clear();
                     recent.addAll(s.history());
+                    if (s.exists()) {
+                        syncListing(s); // repairs the list if an earlier change did not reach it
+                    }
                     timers.startSingleTimer(Tick.IDLE, deps.settings().emptyRoomIdle());
                 })
                 .build();
@@ -227,6 +233,10 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             if (!occupants.isEmpty()) {
                 return Effect().none();
             }
+            if (s.exists() && !s.config().persistent()) {
+                // a temporary room whose occupants went with a node that died: it ends now
+                return afterDeparture(s);
+            }
             List<Event> batch = unwrittenBatch(s);
             return Effect().persist(batch).thenRun(st -> entity.getShard().tell(new ClusterSharding.Passivate<>(ctx.getSelf())));
         }
@@ -234,6 +244,18 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
     }
 
     // ---- addresses and delivery -----------------------------------------------------------------
+
+    /** Tells the service's room list when this room's entry changed: public, unlocked rooms are listed. */
+    private void syncListing(RoomState st) {
+        String name = st.exists() && !st.locked() && st.config().publicRoom()
+                ? st.config().name() == null || st.config().name().isBlank() ? room.local() : st.config().name()
+                : null;
+        if (!listingSent || !java.util.Objects.equals(name, listedAs)) {
+            listingSent = true;
+            listedAs = name;
+            deps.router().listing(room, name);
+        }
+    }
 
     private Jid occupantJid(String nick) {
         return room.withResource(nick);
@@ -469,7 +491,10 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             RoomCreated created = new RoomCreated(newSecret(), bare, RoomConfig.defaults(deps.settings().defaultHistory()), locked,
                     deps.clock().instant());
             return Effect().persist(List.of(created, logged(bare, "create", room.toString(), locked ? "locked" : "instant")))
-                    .thenRun(st -> enter(st, in, from, nick, children, mucX, true));
+                    .thenRun(st -> {
+                        enter(st, in, from, nick, children, mucX, true);
+                        syncListing(st);
+                    });
         }
         Affiliation aff = s.affiliation(bare);
         if (s.locked() && aff != Affiliation.OWNER) {
@@ -654,7 +679,10 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             recent.clear();
             unwritten.clear();
             return Effect().persist(new RoomDestroyed(deps.clock().instant()))
-                    .thenRun(st -> entity.getShard().tell(new ClusterSharding.Passivate<>(ctx.getSelf())));
+                    .thenRun(st -> {
+                        syncListing(st);
+                        entity.getShard().tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+                    });
         }
         timers.startSingleTimer(Tick.IDLE, deps.settings().emptyRoomIdle());
         return Effect().none();
@@ -1064,6 +1092,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             reply(Iq.of(in.stanza()).resultReply(null));
             afterAffiliationChanges(s, st, events, from);
             configChanged(before, st);
+            syncListing(st);
         });
     }
 
@@ -1144,7 +1173,10 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         recent.clear();
         unwritten.clear();
         return Effect().persist(new RoomDestroyed(deps.clock().instant()))
-                .thenRun(st -> entity.getShard().tell(new ClusterSharding.Passivate<>(ctx.getSelf())));
+                .thenRun(st -> {
+                    syncListing(st);
+                    entity.getShard().tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+                });
     }
 
     // ---- admin: roles and affiliations (sections 8 and 9) ----------------------------------------

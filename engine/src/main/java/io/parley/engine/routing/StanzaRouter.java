@@ -2,6 +2,7 @@ package io.parley.engine.routing;
 
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.actor.typed.ActorRef;
+import io.parley.engine.muc.MucDirectory;
 import io.parley.engine.muc.MucFanout;
 import io.parley.engine.muc.MucService;
 import io.parley.engine.muc.RoomEntity;
@@ -35,6 +36,13 @@ public final class StanzaRouter {
         this.domain = domain;
         this.sharding = sharding;
         this.muc = muc;
+    }
+
+    /** Tells the service's room directory that a room's listing changed (null name: not listed). */
+    public void listing(Jid room, String name) {
+        if (muc != null) {
+            sharding.entityRefFor(MucDirectory.TYPE_KEY, muc.toString()).tell(new MucDirectory.Listing(room, name));
+        }
     }
 
     /** The Multi-User Chat service's domain, or null. */
@@ -83,6 +91,10 @@ public final class StanzaRouter {
                 return Optional.empty();
             }
             case MUC_SERVICE -> {
+                if (MucService.isRoomListing(stanza)) {
+                    sharding.entityRefFor(MucDirectory.TYPE_KEY, muc.toString()).tell(new MucDirectory.Query(stanza));
+                    return Optional.empty();
+                }
                 return MucService.answer(stanza, muc);
             }
             case REMOTE -> {

@@ -70,6 +70,15 @@ class MucSmackTest {
         return q;
     }
 
+    private static java.util.Map<EntityBareJid, org.jivesoftware.smackx.muc.HostedRoom> listed(MultiUserChatManager m,
+                                                                                             DomainBareJid service) {
+        try {
+            return m.getRoomsHostedBy(service);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Message next(BlockingQueue<Message> q) throws InterruptedException {
         Message m = q.poll(10, TimeUnit.SECONDS);
         assertThat(m).as("a room message within 10 s").isNotNull();
@@ -85,6 +94,49 @@ class MucSmackTest {
             DiscoverInfo info = ServiceDiscoveryManager.getInstanceFor(a).discoverInfo(services.get(0));
             assertThat(info.containsFeature("http://jabber.org/protocol/muc")).isTrue();
             assertThat(info.getIdentities()).anyMatch(i -> i.getCategory().equals("conference") && i.getType().equals("text"));
+        } finally {
+            a.disconnect();
+        }
+    }
+
+    @Test
+    void publicRoomsAreListedHiddenAndLockedOnesAreNotAndDestroyedOnesLeaveTheList() throws Exception {
+        XMPPTCPConnection a = user("lister");
+        try {
+            MultiUserChatManager manager = MultiUserChatManager.getInstanceFor(a);
+            DomainBareJid service = JidCreate.domainBareFrom("conference.localhost");
+            EntityBareJid open = room("open");
+            EntityBareJid hidden = room("hidden");
+            EntityBareJid locked = room("locked");
+            MultiUserChat openRoom = manager.getMultiUserChat(open);
+            openRoom.create(nick("alice"));
+            FillableForm fill = openRoom.getConfigurationForm().getFillableForm();
+            fill.setAnswer("muc#roomconfig_roomname", "Open house");
+            fill.setAnswer("muc#roomconfig_persistentroom", true);
+            openRoom.sendConfigurationForm(fill);
+            MultiUserChat hiddenRoom = manager.getMultiUserChat(hidden);
+            hiddenRoom.create(nick("alice"));
+            FillableForm hide = hiddenRoom.getConfigurationForm().getFillableForm();
+            hide.setAnswer("muc#roomconfig_publicroom", false);
+            hiddenRoom.sendConfigurationForm(hide);
+            manager.getMultiUserChat(locked).create(nick("alice")); // reserved, never configured: locked
+
+            Awaits.until("the open room is listed", () -> listed(manager, service).containsKey(open));
+            java.util.Map<EntityBareJid, org.jivesoftware.smackx.muc.HostedRoom> listed = listed(manager, service);
+            assertThat(listed.get(open).getName()).isEqualTo("Open house");
+            assertThat(listed).doesNotContainKeys(hidden, locked);
+
+            // the owner makes it hidden: it leaves the list; then public again; destroyed: gone for good
+            FillableForm unlist = openRoom.getConfigurationForm().getFillableForm();
+            unlist.setAnswer("muc#roomconfig_publicroom", false);
+            openRoom.sendConfigurationForm(unlist);
+            Awaits.until("the hidden room leaves the list", () -> !listed(manager, service).containsKey(open));
+            FillableForm relist = openRoom.getConfigurationForm().getFillableForm();
+            relist.setAnswer("muc#roomconfig_publicroom", true);
+            openRoom.sendConfigurationForm(relist);
+            Awaits.until("listed again", () -> listed(manager, service).containsKey(open));
+            openRoom.destroy("done", null);
+            Awaits.until("the destroyed room leaves the list", () -> !listed(manager, service).containsKey(open));
         } finally {
             a.disconnect();
         }

@@ -19,11 +19,12 @@ class JournalTypesTest {
     void everyEventAndStateIsNamedAndRegistered() {
         List<Class<?>> stored = new ArrayList<>();
         for (Class<?> events : List.of(UserEntity.Event.class, RosterEntity.Event.class, UserDataEntity.Event.class,
-                io.parley.engine.muc.RoomEntity.Event.class)) {
+                io.parley.engine.muc.RoomEntity.Event.class, io.parley.engine.muc.MucDirectory.Event.class)) {
             stored.addAll(Arrays.asList(events.getPermittedSubclasses()));
         }
         stored.addAll(List.of(io.parley.engine.session.UserState.class, io.parley.engine.roster.RosterState.class,
-                UserDataEntity.State.class, io.parley.engine.muc.RoomState.class));
+                UserDataEntity.State.class, io.parley.engine.muc.RoomState.class,
+                io.parley.engine.muc.MucDirectory.State.class));
         assertThat(Arrays.asList(JournalTypes.TYPES)).containsExactlyInAnyOrderElementsOf(stored);
         HashSet<String> names = new HashSet<>();
         for (Class<?> c : stored) {

@@ -28,6 +28,8 @@ public final class Namespaces {
     public static final String MUC_ROOMINFO = "http://jabber.org/protocol/muc#roominfo";
     /** XEP-0421: Anonymous unique occupant identifiers. */
     public static final String OCCUPANT_ID = "urn:xmpp:occupant-id:0";
+    /** Result Set Management (XEP-0059): paging of long lists. */
+    public static final String RSM = "http://jabber.org/protocol/rsm";
     /** XEP-0249: Direct MUC Invitations. */
     public static final String CONFERENCE = "jabber:x:conference";
 
