@@ -29,6 +29,30 @@ public record RoomConfig(String name, String description, boolean persistent, bo
         return new RoomConfig("", "", false, true, false, false, null, false, false, true, "anyone", 0, historyLength, false);
     }
 
+    /** What changed from {@code before}, for the operation log: "name=value, ..."; a password only as changed. */
+    public String changesFrom(RoomConfig before) {
+        StringBuilder b = new StringBuilder();
+        for (java.lang.reflect.RecordComponent c : RoomConfig.class.getRecordComponents()) {
+            try {
+                Object was = before == null ? null : c.getAccessor().invoke(before);
+                Object now = c.getAccessor().invoke(this);
+                if (!java.util.Objects.equals(was, now)) {
+                    b.append(b.length() == 0 ? "" : ", ").append(c.getName())
+                            .append(c.getName().equals("password") ? " changed" : "=" + now);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Never the password. */
+    @Override
+    public String toString() {
+        return "RoomConfig[" + changesFrom(null).replace("password changed", passwordProtected() ? "password set" : "no password") + "]";
+    }
+
     public boolean passwordProtected() {
         return password != null && !password.isEmpty();
     }

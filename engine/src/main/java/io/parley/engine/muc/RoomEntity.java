@@ -138,6 +138,8 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
     private final Deque<RoomState.HistoryItem> recent = new ArrayDeque<>();
     /** History of a persistent room not yet written (it goes out in batches). */
     private final List<RoomState.HistoryItem> unwritten = new ArrayList<>();
+    /** Joins, leaves and nick changes for the operation log not written yet (they go with the history batches). */
+    private final List<RoomState.Operation> unwrittenOps = new ArrayList<>();
     private final Map<ActorRef<ConnectionMessage>, Integer> watched = new HashMap<>();
     /** The name the service's room list has for this room (null: not listed), once it was told. */
     private String listedAs;
@@ -542,6 +544,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         boolean newOccupant = o == null;
         Occupants.Session session = new Occupants.Session(from, in.connection(), in.fanout());
         if (newOccupant) {
+            note(from.bare(), "join", nick, null);
             o = occupants.add(nick, from.bare(), Role.defaultFor(aff, s.config().moderated()), aff);
             o.occupantId = occupantId(s, from.bare());
             o.presence = children;
@@ -648,6 +651,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         if (nick.isBlank() || nick.length() > MAX_TEXT) {
             return refuseJoin(in, StanzaErrorCondition.JID_MALFORMED, "a nick is 1 to " + MAX_TEXT + " characters");
         }
+        note(o.bare, "nick", o.nick, nick);
         broadcastPresence(s, o, true, null, nick, List.of(303), List.of(110), null);
         occupants.rename(o, nick);
         o.presence = children;
@@ -667,6 +671,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         broadcastPresence(s, o, true, null, null, codes, List.of(110), null);
         occupants.removeSession(o, session);
         unwatch(gone);
+        note(o.bare, "leave", o.nick, codes.contains(333) ? "gone" : null);
         return afterDeparture(s);
     }
 
@@ -678,6 +683,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         if (!s.config().persistent()) {
             recent.clear();
             unwritten.clear();
+            unwrittenOps.clear();
             return Effect().persist(new RoomDestroyed(deps.clock().instant()))
                     .thenRun(st -> {
                         syncListing(st);
@@ -699,6 +705,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
                 // section 7.14: a departure the occupant did not ask for (333)
                 broadcastPresence(s, o, true, null, null, List.of(333), List.of(), null);
                 occupants.removeSession(o, e.getValue());
+                note(o.bare, "leave", o.nick, "connection lost");
             }
         }
         return afterDeparture(s);
@@ -808,13 +815,27 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
 
     /** The history not written yet, as the event that writes it (none when there is nothing). */
     private List<Event> unwrittenBatch(RoomState s) {
-        if (unwritten.isEmpty() || !s.exists()) {
+        if (!s.exists()) {
             unwritten.clear();
+            unwrittenOps.clear();
             return List.of();
         }
-        List<RoomState.HistoryItem> batch = List.copyOf(unwritten);
-        unwritten.clear();
-        return List.of(new HistoryAdded(batch));
+        List<Event> batch = new ArrayList<>(unwrittenOps.size() + 1);
+        if (!unwritten.isEmpty()) {
+            batch.add(new HistoryAdded(List.copyOf(unwritten)));
+            unwritten.clear();
+        }
+        unwrittenOps.forEach(op -> batch.add(new OperationLogged(op)));
+        unwrittenOps.clear();
+        return batch;
+    }
+
+    /** An occupant's join, leave or nick change for the operation log, written with the next batch. */
+    private void note(Jid actor, String action, String target, String detail) {
+        unwrittenOps.add(new RoomState.Operation(deps.clock().instant(), actor == null ? null : actor.toString(), action, target, detail));
+        if (!timers.isTimerActive(Tick.FLUSH_HISTORY)) {
+            timers.startSingleTimer(Tick.FLUSH_HISTORY, HISTORY_FLUSH);
+        }
     }
 
     /** Section 7.5: between occupants, from the sender's occupant JID. */
@@ -949,6 +970,9 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         if (q.is("query", Namespaces.MUC_OWNER)) {
             return get ? ownerGet(s, in, from) : ownerSet(s, in, from, q);
         }
+        if (get && q.is("query", Namespaces.PARLEY_MUC_LOG)) {
+            return readLog(s, in, from, q);
+        }
         if (q.is("query", Namespaces.MUC_ADMIN)) {
             return get ? adminGet(s, in, from, q) : adminSet(s, in, from, q);
         }
@@ -997,6 +1021,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
                 .child(XmlElement.builder("identity", Namespaces.DISCO_INFO).attr("category", "conference").attr("type", "text")
                         .attr("name", c.name().isEmpty() ? room.local() : c.name()).build());
         List<String> features = new ArrayList<>(List.of(Namespaces.MUC, Namespaces.OCCUPANT_ID, "urn:xmpp:ping",
+                Namespaces.PARLEY_MUC_LOG,
                 c.persistent() ? "muc_persistent" : "muc_temporary",
                 c.membersOnly() ? "muc_membersonly" : "muc_open",
                 c.moderated() ? "muc_moderated" : "muc_unmoderated",
@@ -1018,6 +1043,44 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
     }
 
     // ---- owner: configuration and destruction (section 10) ---------------------------------------
+
+    /**
+     * The operation log for an owner ({@code urn:parley:muc:log:0}): the most recent entries, oldest
+     * first, at most the XEP-0059 {@code max} asked for (100 if none).
+     */
+    private Effect<Event, RoomState> readLog(RoomState s, Inbound in, Jid from, XmlElement q) {
+        if (s.affiliation(from) != Affiliation.OWNER) {
+            error(in, StanzaErrorCondition.FORBIDDEN, "only owners read the operation log");
+            return Effect().none();
+        }
+        int max = 100;
+        XmlElement set = q.element("set", Namespaces.RSM);
+        if (set != null && set.elementText("max", Namespaces.RSM) != null) {
+            try {
+                max = Math.max(0, Math.min(RoomState.MAX_LOG, Integer.parseInt(set.elementText("max", Namespaces.RSM).trim())));
+            } catch (NumberFormatException e) {
+                error(in, StanzaErrorCondition.BAD_REQUEST, "max is a number");
+                return Effect().none();
+            }
+        }
+        List<RoomState.Operation> all = new ArrayList<>(s.log());
+        all.addAll(unwrittenOps);
+        // joins and leaves are written in batches, after actions logged at once: time orders them
+        all.sort(java.util.Comparator.comparing(RoomState.Operation::at));
+        List<RoomState.Operation> last = all.subList(Math.max(0, all.size() - max), all.size());
+        XmlElement.Builder r = XmlElement.builder("query", Namespaces.PARLEY_MUC_LOG);
+        for (RoomState.Operation op : last) {
+            XmlElement.Builder e = XmlElement.builder("op", Namespaces.PARLEY_MUC_LOG).attr("at", op.at().toString())
+                    .attr("action", op.action()).attr("by", op.actor()).attr("target", op.target());
+            if (op.detail() != null) {
+                e.text(op.detail());
+            }
+            r.child(e.build());
+        }
+        r.child(XmlElement.builder("set", Namespaces.RSM).textElement("count", Namespaces.RSM, Integer.toString(all.size())).build());
+        reply(Iq.of(in.stanza()).resultReply(r.build()));
+        return Effect().none();
+    }
 
     private Effect<Event, RoomState> ownerGet(RoomState s, Inbound in, Jid from) {
         if (s.affiliation(from) != Affiliation.OWNER) {
@@ -1087,7 +1150,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         if (applied.admins() != null) {
             listChanges(s, Affiliation.ADMIN, applied.admins(), events);
         }
-        events.add(logged(from.bare(), "configure", null, after.toString()));
+        events.add(logged(from.bare(), "configure", null, after.changesFrom(before)));
         return Effect().persist(events).thenRun(st -> {
             reply(Iq.of(in.stanza()).resultReply(null));
             afterAffiliationChanges(s, st, events, from);

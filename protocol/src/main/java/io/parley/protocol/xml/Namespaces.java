@@ -30,6 +30,8 @@ public final class Namespaces {
     public static final String OCCUPANT_ID = "urn:xmpp:occupant-id:0";
     /** Result Set Management (XEP-0059): paging of long lists. */
     public static final String RSM = "http://jabber.org/protocol/rsm";
+    /** Parley's own: a room owner reads the room's operation log (joins, kicks, bans, role, affiliation and configuration changes). */
+    public static final String PARLEY_MUC_LOG = "urn:parley:muc:log:0";
     /** XEP-0249: Direct MUC Invitations. */
     public static final String CONFERENCE = "jabber:x:conference";
 
