@@ -40,6 +40,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -89,6 +90,10 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     }
 
     record IqAnswered(IqReply reply, XmlElement request, Throwable failure) implements Local {
+    }
+
+    /** A Multi-User Chat room this session is in stopped (it moved, or its node died). */
+    record RoomGone(ActorRef<?> room) implements Local {
     }
 
     /** Work to do on the actor's thread once something asynchronous completed. */
@@ -203,6 +208,12 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
             return detaching != null ? streamError(detaching.condition(), detaching.text()) : this;
         } else if (m instanceof ToClient.BlocklistChanged b) {
             return onBlocklistChanged(b);
+        } else if (m instanceof ToClient.InRoom r) {
+            return onInRoom(r);
+        } else if (m instanceof ToClient.OutOfRoom r) {
+            return onOutOfRoom(r);
+        } else if (m instanceof RoomGone g) {
+            return onRoomGone(g);
         }
         return Behaviors.unhandled();
     }
@@ -675,6 +686,55 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     private Behavior<ConnectionMessage> onDeliver(ToClient.Deliver m) {
         if (phase == Phase.ESTABLISHED) {
             session.deliver(m.stanza());
+        }
+        return this;
+    }
+
+    // ---- Multi-User Chat rooms this session is in -------------------------------------------------
+
+    /** A room this session is in: its nick there and the room actor, watched. */
+    private record Seat(String nick, ActorRef<?> actor) {
+    }
+
+    private Map<Jid, Seat> seats;
+
+    private Behavior<ConnectionMessage> onInRoom(ToClient.InRoom m) {
+        if (seats == null) {
+            seats = new HashMap<>();
+        }
+        Seat before = seats.put(m.room(), new Seat(m.nick(), m.roomActor()));
+        if (before == null || !before.actor().equals(m.roomActor())) {
+            if (before != null) {
+                getContext().unwatch(before.actor());
+            }
+            getContext().watchWith(m.roomActor(), new RoomGone(m.roomActor()));
+        }
+        return this;
+    }
+
+    private Behavior<ConnectionMessage> onOutOfRoom(ToClient.OutOfRoom m) {
+        Seat gone = seats == null ? null : seats.remove(m.room());
+        if (gone != null) {
+            getContext().unwatch(gone.actor());
+        }
+        return this;
+    }
+
+    /**
+     * A room stopped while this session was in it: join it again under the same nick, silently
+     * (the room's new incarnation takes the occupant back without presence to anyone).
+     */
+    private Behavior<ConnectionMessage> onRoomGone(RoomGone g) {
+        if (seats == null || phase != Phase.ESTABLISHED || session == null || detaching != null
+                || akka.actor.CoordinatedShutdown.get(getContext().getSystem()).getShutdownReason().isPresent()) {
+            return this; // this node is going down: its connections end, rooms see them go
+        }
+        for (Iterator<Map.Entry<Jid, Seat>> it = seats.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Jid, Seat> e = it.next();
+            if (e.getValue().actor().equals(g.room())) {
+                it.remove();
+                services.router().rejoin(e.getKey(), jid, e.getValue().nick(), getContext().getSelf(), services.mucFanout());
+            }
         }
         return this;
     }

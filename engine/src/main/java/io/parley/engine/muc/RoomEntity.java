@@ -72,9 +72,14 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
      *
      * @param connection the sender's connection when it came from one (null for stanzas the server makes)
      * @param fanout the sender's node's {@link MucFanout}
+     * @param rejoin made by the sender's connection (never by a client) after the room stopped under
+     *     it: the occupant comes back silently ({@link ConnectionMessage} {@code ToClient.InRoom})
      */
-    public record Inbound(XmlElement stanza, ActorRef<ConnectionMessage> connection, ActorRef<MucFanout.Command> fanout)
-            implements Command {
+    public record Inbound(XmlElement stanza, ActorRef<ConnectionMessage> connection, ActorRef<MucFanout.Command> fanout,
+                          boolean rejoin) implements Command {
+        public Inbound(XmlElement stanza, ActorRef<ConnectionMessage> connection, ActorRef<MucFanout.Command> fanout) {
+            this(stanza, connection, fanout, false);
+        }
     }
 
     /** A watched occupant connection ended without leaving (its node died, or it broke). */
@@ -319,6 +324,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
 
     private void unwatch(Occupants.Session s) {
         if (s != null && s.connection() != null) {
+            s.connection().tell(new ToClient.OutOfRoom(room));
             Integer n = watched.get(s.connection());
             if (n != null && n <= 1) {
                 watched.remove(s.connection());
@@ -427,6 +433,9 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             return Effect().none();
         }
         Occupants.Occupant current = occupants.byJid(from);
+        if (in.rejoin()) {
+            return rejoin(s, in, from, current);
+        }
         if ("unavailable".equals(type)) {
             return current == null ? Effect().none() : leave(s, current, from, List.of());
         }
@@ -445,6 +454,61 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             return changeNick(s, in, current, nick, children);
         }
         return join(s, in, from, nick, children);
+    }
+
+    /**
+     * An occupant whose room stopped under it (a rebalance, a node that died) comes back as it was,
+     * without presence to anyone: every occupant's client still has the room as it was. One the
+     * room no longer admits (destroyed meanwhile, banned, nick taken) is told it is out (333).
+     */
+    private Effect<Event, RoomState> rejoin(RoomState s, Inbound in, Jid from, Occupants.Occupant current) {
+        Jid to = Jid.ofOrNull(in.stanza().attr("to"));
+        if (current != null || to == null || !to.hasResource()) {
+            return Effect().none();
+        }
+        String nick = to.resource();
+        Affiliation aff = s.exists() ? s.affiliation(from) : Affiliation.NONE;
+        Occupants.Occupant holder = occupants.byNick(nick);
+        boolean admitted = s.exists() && !(s.locked() && aff != Affiliation.OWNER) && aff != Affiliation.OUTCAST
+                && !(s.config().membersOnly() && !(aff == Affiliation.MEMBER || aff.isAdminOrOwner()))
+                && (holder == null || holder.bare.equals(from.bare()));
+        Occupants.Session session = new Occupants.Session(from, in.connection(), in.fanout());
+        if (!admitted) {
+            if (in.connection() != null) {
+                XmlElement out = XmlElement.builder("presence", Namespaces.CLIENT).attr("from", to.toString())
+                        .attr("type", "unavailable")
+                        .child(XmlElement.builder("x", Namespaces.MUC_USER)
+                                .child(XmlElement.builder("item", Namespaces.MUC_USER).attr("affiliation", aff.value())
+                                        .attr("role", "none").build())
+                                .child(XmlElement.builder("status", Namespaces.MUC_USER).attr("code", "110").build())
+                                .child(XmlElement.builder("status", Namespaces.MUC_USER).attr("code", "333").build())
+                                .build())
+                        .build();
+                deliver(out, List.of(session));
+                in.connection().tell(new ToClient.OutOfRoom(room));
+            }
+            return Effect().none();
+        }
+        Occupants.Occupant o = holder;
+        if (o == null) {
+            o = occupants.add(nick, from.bare(), Role.defaultFor(aff, s.config().moderated()), aff);
+            o.occupantId = occupantId(s, from.bare());
+            o.presence = List.of();
+            o.tokens = deps.settings().messageBurst();
+            o.tokensAt = System.nanoTime();
+        }
+        occupants.addSession(o, session);
+        watch(session);
+        seated(session, nick);
+        timers.cancel(Tick.IDLE);
+        return Effect().none();
+    }
+
+    /** Tells a session's connection it is in this room as {@code nick}, so it can come back if the room stops. */
+    private void seated(Occupants.Session session, String nick) {
+        if (session.connection() != null) {
+            session.connection().tell(new ToClient.InRoom(room, nick, ctx.getSelf()));
+        }
     }
 
     /** What an occupant's presence carries to others: everything but MUC protocol elements. */
@@ -553,6 +617,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         }
         occupants.addSession(o, session);
         watch(session);
+        seated(session, nick);
         timers.cancel(Tick.IDLE);
         for (Occupants.Occupant other : occupants.all()) {
             if (other != o) {
@@ -654,6 +719,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         note(o.bare, "nick", o.nick, nick);
         broadcastPresence(s, o, true, null, nick, List.of(303), List.of(110), null);
         occupants.rename(o, nick);
+        o.sessions.values().forEach(session -> seated(session, nick));
         o.presence = children;
         broadcastPresence(s, o, false, null, null, List.of(), List.of(110), null);
         return Effect().none();

@@ -106,6 +106,20 @@ public final class StanzaRouter {
         }
     }
 
+    /**
+     * A connection's session joins {@code room} again as {@code nick} after the room stopped under
+     * it (it moved, or its node died): the room takes it back without telling anyone, as it was.
+     */
+    public void rejoin(Jid room, Jid session, String nick, ActorRef<ConnectionMessage> connection,
+                       ActorRef<MucFanout.Command> fanout) {
+        XmlElement presence = XmlElement.builder("presence", io.parley.protocol.xml.Namespaces.CLIENT)
+                .attr("from", session.toString()).attr("to", room.withResource(nick).toString())
+                .child(XmlElement.of("x", io.parley.protocol.xml.Namespaces.MUC))
+                .build();
+        sharding.entityRefFor(RoomEntity.TYPE_KEY, room.bare().toString())
+                .tell(new RoomEntity.Inbound(presence, connection, fanout, true));
+    }
+
     /** Presence subscriptions and probes: the roster entity's business, once the user entity let them through. */
     public static boolean isRosterBound(XmlElement stanza) {
         if (!stanza.name().equals("presence")) {

@@ -190,16 +190,99 @@ class ClusterTest {
 
     /** Whether this node's user shard region runs the entity of this bare JID now. */
     static boolean hostsUser(TestNode node, String bareJid) {
+        return hosts(node, io.parley.engine.session.UserEntity.TYPE_KEY, bareJid);
+    }
+
+    static boolean hosts(TestNode node, akka.cluster.sharding.typed.javadsl.EntityTypeKey<?> type, String entityId) {
         var system = node.node().services().system();
         try {
             akka.cluster.sharding.ShardRegion.CurrentShardRegionState state = akka.actor.typed.javadsl.AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, akka.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(
                     akka.cluster.sharding.typed.javadsl.ClusterSharding.get(system).shardState(),
-                    r -> new akka.cluster.sharding.typed.GetShardRegionState(io.parley.engine.session.UserEntity.TYPE_KEY, r),
+                    r -> new akka.cluster.sharding.typed.GetShardRegionState(type, r),
                     java.time.Duration.ofSeconds(5), system.scheduler()).toCompletableFuture().get();
-            return state.getShards().stream().anyMatch(s -> s.getEntityIds().contains(bareJid));
+            return state.getShards().stream().anyMatch(s -> s.getEntityIds().contains(entityId));
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /**
+     * A room on node 1 with two occupants on node 0 and one on node 1: messages reach all three
+     * (node 0's two get them through one fan-out message). Then node 1 leaves: the room starts
+     * again on node 0, node 0's occupants are back in it without doing anything, and chat goes on.
+     */
+    @Test
+    @Order(3)
+    void aRoomServesOccupantsOnEveryNodeAndItsOccupantsFollowItWhenItsNodeLeaves() throws Exception {
+        assertThat(nodes).as("the earlier test left two nodes").hasSize(2);
+        String alice = account(0);
+        String carol = account(0);
+        String bob = account(1);
+        XMPPTCPConnection a = Smack.login(nodes.get(0), alice, "pw-" + alice, "n0");
+        XMPPTCPConnection c = Smack.login(nodes.get(0), carol, "pw-" + carol, "n0");
+        XMPPTCPConnection b = Smack.login(nodes.get(1), bob, "pw-" + bob, "n1");
+        org.jivesoftware.smackx.muc.MultiUserChat aliceRoom = null;
+        EntityBareJid room = null;
+        for (int i = 0; i < 30 && aliceRoom == null; i++) {
+            EntityBareJid candidate = JidCreate.entityBareFrom(Users.fresh("clroom") + "@conference.localhost");
+            org.jivesoftware.smackx.muc.MultiUserChat m = org.jivesoftware.smackx.muc.MultiUserChatManager.getInstanceFor(a)
+                    .getMultiUserChat(candidate);
+            m.create(org.jxmpp.jid.parts.Resourcepart.from("alice"));
+            var form = m.getConfigurationForm().getFillableForm();
+            form.setAnswer("muc#roomconfig_persistentroom", true);
+            m.sendConfigurationForm(form);
+            if (hosts(nodes.get(1), io.parley.engine.muc.RoomEntity.TYPE_KEY, candidate.toString())) {
+                aliceRoom = m;
+                room = candidate;
+            } else {
+                m.destroy("not on node 1", null);
+            }
+        }
+        assertThat(aliceRoom).as("a room on node 1").isNotNull();
+        org.jivesoftware.smackx.muc.MultiUserChat carolRoom = org.jivesoftware.smackx.muc.MultiUserChatManager.getInstanceFor(c)
+                .getMultiUserChat(room);
+        org.jivesoftware.smackx.muc.MultiUserChat bobRoom = org.jivesoftware.smackx.muc.MultiUserChatManager.getInstanceFor(b)
+                .getMultiUserChat(room);
+        carolRoom.join(org.jxmpp.jid.parts.Resourcepart.from("carol"));
+        bobRoom.join(org.jxmpp.jid.parts.Resourcepart.from("bob"));
+        var aliceSeen = new java.util.concurrent.LinkedBlockingQueue<String>();
+        var carolSeen = new java.util.concurrent.LinkedBlockingQueue<String>();
+        var bobSeen = new java.util.concurrent.LinkedBlockingQueue<String>();
+        aliceRoom.addMessageListener(m -> {
+            if (m.getBody() != null) {
+                aliceSeen.add(m.getFrom().getResourceOrEmpty() + ":" + m.getBody());
+            }
+        });
+        carolRoom.addMessageListener(m -> {
+            if (m.getBody() != null) {
+                carolSeen.add(m.getFrom().getResourceOrEmpty() + ":" + m.getBody());
+            }
+        });
+        bobRoom.addMessageListener(m -> {
+            if (m.getBody() != null) {
+                bobSeen.add(m.getFrom().getResourceOrEmpty() + ":" + m.getBody());
+            }
+        });
+
+        bobRoom.sendMessage("from node 1");
+        aliceRoom.sendMessage("from node 0");
+        for (var q : List.of(aliceSeen, carolSeen, bobSeen)) {
+            assertThat(List.of(q.poll(15, java.util.concurrent.TimeUnit.SECONDS), q.poll(15, java.util.concurrent.TimeUnit.SECONDS)))
+                    .containsExactlyInAnyOrder("bob:from node 1", "alice:from node 0");
+        }
+
+        nodes.remove(1).close(); // bob's node leaves; the room's shard moves to node 0
+        EntityBareJid roomJid = room;
+        Awaits.until("the room runs on node 0 again", () -> hosts(nodes.get(0), io.parley.engine.muc.RoomEntity.TYPE_KEY,
+                roomJid.toString()), 30);
+        aliceRoom.sendMessage("after the move");
+        assertThat(carolSeen.poll(15, java.util.concurrent.TimeUnit.SECONDS))
+                .as("carol is still in the room without joining again").isEqualTo("alice:after the move");
+        assertThat(aliceSeen.poll(15, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("alice:after the move");
+        var info = org.jivesoftware.smackx.muc.MultiUserChatManager.getInstanceFor(c).getRoomInfo(room);
+        assertThat(info.getOccupantsCount()).as("alice and carol are back, bob is gone").isEqualTo(2);
+        a.disconnect();
+        c.disconnect();
     }
 
     private static EntityBareJid uncheckedJid(String user) {
