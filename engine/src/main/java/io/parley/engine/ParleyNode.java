@@ -159,6 +159,7 @@ public final class ParleyNode {
         io.parley.engine.muc.RoomEntity.Deps roomDeps = new io.parley.engine.muc.RoomEntity.Deps(mucDomain, router, muc, clock,
                 settings.snapshotEvery());
         sharding.init(Entity.of(io.parley.engine.muc.RoomEntity.TYPE_KEY, ctx -> io.parley.engine.muc.RoomEntity.create(ctx, roomDeps))
+                .withStopMessage(io.parley.engine.muc.RoomEntity.stopMessage())
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
         sharding.init(Entity.of(io.parley.engine.muc.MucDirectory.TYPE_KEY,
                 ctx -> io.parley.engine.muc.MucDirectory.create(ctx, router, settings.snapshotEvery())));

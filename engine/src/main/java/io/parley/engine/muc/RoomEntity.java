@@ -86,8 +86,13 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
     record ConnectionEnded(ActorRef<ConnectionMessage> connection) implements Command {
     }
 
-    /** Timers: write the history gathered since the last flush; stop when empty for a while. */
-    enum Tick implements Command { FLUSH_HISTORY, IDLE }
+    /** Timers: write the history gathered since the last flush; stop when empty for a while; stop (from sharding). */
+    enum Tick implements Command { FLUSH_HISTORY, IDLE, STOP }
+
+    /** What sharding sends when the room's shard moves or its node stops: history not written yet is written first. */
+    public static Command stopMessage() {
+        return Tick.STOP;
+    }
 
     /** The room's durable changes. */
     public sealed interface Event extends JournalSerializable {
@@ -236,6 +241,9 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             return onConnectionEnded(s, c.connection());
         } else if (command == Tick.FLUSH_HISTORY) {
             return flushHistory(s);
+        } else if (command == Tick.STOP) {
+            List<Event> batch = unwrittenBatch(s);
+            return batch.isEmpty() ? Effect().stop() : Effect().persist(batch).thenStop();
         } else if (command == Tick.IDLE) {
             if (!occupants.isEmpty()) {
                 return Effect().none();
