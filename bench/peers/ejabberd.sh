@@ -200,6 +200,15 @@ modules:
   mod_last: {}
   mod_offline:
     access_max_user_messages: max_user_offline_messages
+  # group chat for the muc scenario: conference.localhost, rooms of up to 5,000, no
+  # per-user room cap (its default, 100, is below the bench's) and no message throttling
+  mod_muc:
+    access_create: all
+    max_users: 5000
+    max_user_conferences: 100000
+    max_users_presence: 5000
+    default_room_options:
+      max_users: 5000
   mod_ping: {}
   mod_privacy: {}
   mod_private: {}

@@ -153,6 +153,9 @@ log = {
 }
 
 VirtualHost "localhost"
+
+-- group chat for the muc scenario (mod_muc_limits and mod_muc_max_occupants are not loaded)
+Component "conference.localhost" "muc"
 EOF
     if [ "$user" = prosody ]; then
         chown -R prosody:prosody "$BASEDIR"

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
  *   --target name=parley,port=5222,pid=1234,jvm=true --target name=ejabberd,port=15222,pid=5678 \
  *   --scenario chat:pairs=500,rates=2000/5000/10000,step=10 --scenario login:rates=50/100/200,step=5 \
  *   --scenario idle:sessions=5000,rate=500,hold=3,settle=60,first=10000 --scenario presence:users=300,contacts=20,changes=5 \
+ *   --scenario muc:users=1000,sizes=10/100/1000,deliveries=25000/50000/100000,step=10 \
  *   [--provision 2000] [--prefix b] [--sources 8] [--first-source 1] [--out bench-results] [--scram-cache FILE] [--jdk-crypto]
  * </pre>
  * {@code idle:...,procs=N} shares the sessions out over N load processes (this one and N-1
@@ -212,6 +213,9 @@ public final class Bench {
                     i(p, "rate", 300), i(p, "hold", 3), i(p, "first", 0), i(p, "settle", 0), i(p, "procs", 1)));
             case "presence" -> PresenceStormScenario.run(ctx, new PresenceStormScenario.Params(i(p, "users", 100),
                     i(p, "contacts", 10), i(p, "changes", 5), i(p, "loginRate", 200), i(p, "changeRate", 200), i(p, "first", 0)));
+            case "muc" -> io.parley.bench.scenario.MucScenario.run(ctx, new io.parley.bench.scenario.MucScenario.Params(
+                    i(p, "users", 1000), ints(p, "sizes", "10/100/1000"), ints(p, "deliveries", "10000/25000/50000/100000/150000"),
+                    i(p, "step", 10), d(p, "p99", 100), i(p, "loginRate", 200), i(p, "joinRate", 200), p.get("service")));
             default -> throw new IllegalArgumentException("unknown scenario " + name);
         };
     }
