@@ -43,7 +43,7 @@ if [ "$quick" = 1 ]; then
         "login:rates=50/100,step=5,accounts=2000,warmup=5"
         "chat:pairs=200,rates=1000/2000,step=5,loginRate=300"
         "presence:users=200,contacts=10,changes=2,first=2400,loginRate=200,changeRate=200"
-        "muc:users=1000,sizes=10/100/1000,deliveries=10000/25000/50000/100000,step=5,loginRate=300,joinRate=300"
+        "muc:users=1000,sizes=10/100/1000,deliveries=10000/25000/50000/100000,step=5,loginRate=300,joinRate=100,warmup=5"
     )
 else
     accounts=21000
@@ -55,8 +55,8 @@ else
         "chat:pairs=1000,rates=500/1000/2000/3000/4000/5000/6000/7000/8000/10000/12000,step=10,loginRate=200"
         # 1000 status changes/s to 20 contacts each: 20,000 deliveries/s offered
         "presence:users=1000,contacts=20,changes=3,first=20000,loginRate=200,changeRate=1000"
-        # group chat: 2,000 occupants in rooms of 10, 100 and 1,000; deliveries/s asked for per step
-        "muc:users=2000,sizes=10/100/1000,deliveries=10000/25000/50000/75000/100000/150000/200000,step=10,loginRate=200,joinRate=200"
+        # group chat: 1,000 occupants in rooms of 10, 100 and 1,000; deliveries/s asked for per step
+        "muc:users=1000,sizes=10/100/1000,deliveries=5000/10000/25000/50000/75000/100000/150000,step=10,loginRate=200,joinRate=100,warmup=10"
     )
 fi
 # SCENARIOS="muc:... chat:..." replaces the list (the accounts provisioned stay as above)

@@ -215,7 +215,8 @@ public final class Bench {
                     i(p, "contacts", 10), i(p, "changes", 5), i(p, "loginRate", 200), i(p, "changeRate", 200), i(p, "first", 0)));
             case "muc" -> io.parley.bench.scenario.MucScenario.run(ctx, new io.parley.bench.scenario.MucScenario.Params(
                     i(p, "users", 1000), ints(p, "sizes", "10/100/1000"), ints(p, "deliveries", "10000/25000/50000/100000/150000"),
-                    i(p, "step", 10), d(p, "p99", 100), i(p, "loginRate", 200), i(p, "joinRate", 200), p.get("service")));
+                    i(p, "step", 10), d(p, "p99", 100), i(p, "loginRate", 200), i(p, "joinRate", 200), p.get("service"),
+                    i(p, "warmup", 0)));
             default -> throw new IllegalArgumentException("unknown scenario " + name);
         };
     }

@@ -24,12 +24,14 @@ import org.HdrHistogram.Histogram;
  * gets each message), senders in turn over all occupants. Measured: deliveries per second,
  * end-to-end latency per delivery (HdrHistogram), loss. Steps rise until p99 passes four times
  * the bound or loss passes 5%; the headline per size is the highest delivered rate whose p99
- * stayed within the bound with no loss. Everyone leaves before the next size.
+ * stayed within the bound with no loss. Everyone leaves before the next size. An optional
+ * warm-up per size sends at the first rate, unmeasured, so a JVM server is not measured cold.
  */
 public final class MucScenario {
 
+    /** @param warmupSeconds per room size, sending at the first rate before the measured steps (JIT, caches) */
     public record Params(int users, List<Integer> sizes, List<Integer> deliveries, int stepSeconds, double p99BoundMs,
-                         int loginRate, int joinRate, String service) {
+                         int loginRate, int joinRate, String service, int warmupSeconds) {
     }
 
     private MucScenario() {
@@ -109,6 +111,10 @@ public final class MucScenario {
                 int total = occupants.stream().mapToInt(List::size).sum();
                 ctx.log.accept(ctx.target.name() + " muc: " + occupants.size() + " rooms of " + size + ", " + total + " occupants in");
                 double best = 0;
+                if (p.warmupSeconds() > 0) {
+                    send(occupants, p.deliveries().get(0) / (double) size, p.warmupSeconds(), metrics);
+                    TimeUnit.SECONDS.sleep(3);
+                }
                 for (int deliveries : p.deliveries()) {
                     double msgRate = deliveries / (double) size;
                     Histogram before = metrics.snapshot();
@@ -170,6 +176,7 @@ public final class MucScenario {
         params.put("deliveries", p.deliveries());
         params.put("stepSeconds", p.stepSeconds());
         params.put("p99BoundMs", p.p99BoundMs());
+        params.put("warmupSeconds", p.warmupSeconds());
         summary.put("overall", metrics.overall());
         return new ScenarioResult("muc", ctx.target.name(), params, summary, steps, metrics.timeline());
     }
