@@ -575,6 +575,14 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
             return streamError(k.condition(), k.text());
         }
         detaching = k;
+        if (seats != null) {
+            // XEP-0045 332: the rooms this session is in hear it leave because the server shuts down
+            seats.forEach((room, seat) -> {
+                getContext().unwatch(seat.actor());
+                services.router().leaveForShutdown(room, jid, seat.nick());
+            });
+            seats.clear();
+        }
         services.tellUser(jid.bare(), new UserEntity.Detach(jid.resource(), getContext().getSelf()));
         timers.startSingleTimer(ToClient.Detached.INSTANCE, ToClient.Detached.INSTANCE, java.time.Duration.ofSeconds(3));
         return this;

@@ -72,15 +72,26 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
      *
      * @param connection the sender's connection when it came from one (null for stanzas the server makes)
      * @param fanout the sender's node's {@link MucFanout}
-     * @param rejoin made by the sender's connection (never by a client) after the room stopped under
-     *     it: the occupant comes back silently ({@link ConnectionMessage} {@code ToClient.InRoom})
+     * @param origin {@link Origin#REJOIN} from the sender's connection (never from a client) after the
+     *     room stopped under it: the occupant comes back silently ({@code ToClient.InRoom});
+     *     {@link Origin#SHUTDOWN} when the connection's node stops: the occupant leaves with 332
      */
     public record Inbound(XmlElement stanza, ActorRef<ConnectionMessage> connection, ActorRef<MucFanout.Command> fanout,
-                          boolean rejoin) implements Command {
+                          Origin origin) implements Command {
         public Inbound(XmlElement stanza, ActorRef<ConnectionMessage> connection, ActorRef<MucFanout.Command> fanout) {
-            this(stanza, connection, fanout, false);
+            this(stanza, connection, fanout, Origin.CLIENT);
+        }
+
+        boolean rejoin() {
+            return origin == Origin.REJOIN;
         }
     }
+
+    /**
+     * Who made an {@link Inbound}: the client, or its connection (never the client) joining again
+     * after the room stopped under it, or leaving because its node shuts down (status 332).
+     */
+    public enum Origin { CLIENT, REJOIN, SHUTDOWN }
 
     /** A watched occupant connection ended without leaving (its node died, or it broke). */
     record ConnectionEnded(ActorRef<ConnectionMessage> connection) implements Command {
@@ -445,7 +456,8 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             return rejoin(s, in, from, current);
         }
         if ("unavailable".equals(type)) {
-            return current == null ? Effect().none() : leave(s, current, from, List.of());
+            return current == null ? Effect().none()
+                    : leave(s, current, from, in.origin() == Origin.SHUTDOWN ? List.of(332) : List.of());
         }
         if (to == null || !to.hasResource()) {
             error(in, StanzaErrorCondition.JID_MALFORMED, "join with room@service/nick");
@@ -806,7 +818,66 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         if (x != null && (x.element("invite", Namespaces.MUC_USER) != null || x.element("decline", Namespaces.MUC_USER) != null)) {
             return invitations(s, in, from, sender, x);
         }
-        error(in, StanzaErrorCondition.BAD_REQUEST, "messages to the room are groupchat, invitations or declines");
+        XmlElement formElement = m.element("x", Namespaces.DATA_FORMS);
+        DataForm form = formElement == null ? null : DataForm.fromElement(formElement);
+        if (form != null && Namespaces.MUC_REQUEST.equals(form.formType())) {
+            return voiceRequest(s, in, sender, form);
+        }
+        error(in, StanzaErrorCondition.BAD_REQUEST, "messages to the room are groupchat, invitations, declines or voice requests");
+        return Effect().none();
+    }
+
+    /**
+     * Section 7.13 and 8.6: a visitor in a moderated room asks for voice; every moderator gets the
+     * approval form, and one who submits it with {@code muc#request_allow} true makes the visitor a
+     * participant. Requests count against the visitor's message rate.
+     */
+    private Effect<Event, RoomState> voiceRequest(RoomState s, Inbound in, Occupants.Occupant sender, DataForm form) {
+        if (sender == null) {
+            error(in, StanzaErrorCondition.NOT_ACCEPTABLE, "only occupants ask for voice");
+            return Effect().none();
+        }
+        if (form.field("muc#request_allow") != null) {
+            if (sender.role != Role.MODERATOR) {
+                error(in, StanzaErrorCondition.FORBIDDEN, "only moderators approve voice requests");
+                return Effect().none();
+            }
+            String allow = form.value("muc#request_allow");
+            Occupants.Occupant target = form.value("muc#roomnick") == null ? null : occupants.byNick(form.value("muc#roomnick"));
+            if (!("true".equals(allow) || "1".equals(allow)) || target == null || target.role != Role.VISITOR) {
+                return Effect().none();
+            }
+            return Effect().persist(logged(sender.bare, "role", target.nick, "participant (voice request)"))
+                    .thenRun(st -> applyRole(st, target, Role.PARTICIPANT, sender, null));
+        }
+        if (sender.role != Role.VISITOR || !s.config().moderated()) {
+            error(in, StanzaErrorCondition.NOT_ALLOWED, "only visitors of a moderated room ask for voice");
+            return Effect().none();
+        }
+        if (!takeToken(sender)) {
+            error(in, StanzaErrorCondition.RESOURCE_CONSTRAINT, "too many requests");
+            return Effect().none();
+        }
+        Jid requester = Jid.ofOrNull(in.stanza().attr("from"));
+        DataForm approval = new DataForm(DataForm.Type.FORM, "Voice request",
+                List.of("To approve this request for voice, select the \"Grant voice to this person?\" checkbox and submit."),
+                List.of(FormField.hidden("FORM_TYPE", Namespaces.MUC_REQUEST),
+                        new FormField("muc#role", FormField.Type.LIST_SINGLE, "Requested role", null, false, List.of("participant"),
+                                List.of()),
+                        new FormField("muc#jid", FormField.Type.JID_SINGLE, "User ID", null, false,
+                                List.of(requester == null ? sender.bare.toString() : requester.toString()), List.of()),
+                        new FormField("muc#roomnick", FormField.Type.TEXT_SINGLE, "Room Nickname", null, false, List.of(sender.nick),
+                                List.of()),
+                        new FormField("muc#request_allow", FormField.Type.BOOLEAN, "Grant voice to this person?", null, false,
+                                List.of("false"), List.of())),
+                List.of(), List.of());
+        XmlElement message = XmlElement.builder("message", Namespaces.CLIENT).attr("from", room.toString())
+                .attr("id", "voice-" + Long.toHexString(System.nanoTime())).child(approval.toElement()).build();
+        for (Occupants.Occupant o : occupants.all()) {
+            if (o.role == Role.MODERATOR) {
+                deliver(message, o);
+            }
+        }
         return Effect().none();
     }
 
@@ -1095,7 +1166,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
                 .child(XmlElement.builder("identity", Namespaces.DISCO_INFO).attr("category", "conference").attr("type", "text")
                         .attr("name", c.name().isEmpty() ? room.local() : c.name()).build());
         List<String> features = new ArrayList<>(List.of(Namespaces.MUC, Namespaces.OCCUPANT_ID, "urn:xmpp:ping",
-                Namespaces.PARLEY_MUC_LOG,
+                Namespaces.PARLEY_MUC_LOG, Namespaces.MUC_REQUEST,
                 c.persistent() ? "muc_persistent" : "muc_temporary",
                 c.membersOnly() ? "muc_membersonly" : "muc_open",
                 c.moderated() ? "muc_moderated" : "muc_unmoderated",

@@ -117,7 +117,16 @@ public final class StanzaRouter {
                 .child(XmlElement.of("x", io.parley.protocol.xml.Namespaces.MUC))
                 .build();
         sharding.entityRefFor(RoomEntity.TYPE_KEY, room.bare().toString())
-                .tell(new RoomEntity.Inbound(presence, connection, fanout, true));
+                .tell(new RoomEntity.Inbound(presence, connection, fanout, RoomEntity.Origin.REJOIN));
+    }
+
+    /** A connection's session leaves {@code room} because its node shuts down: the others see status 332. */
+    public void leaveForShutdown(Jid room, Jid session, String nick) {
+        XmlElement presence = XmlElement.builder("presence", io.parley.protocol.xml.Namespaces.CLIENT)
+                .attr("from", session.toString()).attr("to", room.withResource(nick).toString()).attr("type", "unavailable")
+                .build();
+        sharding.entityRefFor(RoomEntity.TYPE_KEY, room.bare().toString())
+                .tell(new RoomEntity.Inbound(presence, null, null, RoomEntity.Origin.SHUTDOWN));
     }
 
     /** Presence subscriptions and probes: the roster entity's business, once the user entity let them through. */

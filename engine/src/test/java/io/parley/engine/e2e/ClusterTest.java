@@ -208,8 +208,9 @@ class ClusterTest {
 
     /**
      * A room on node 1 with two occupants on node 0 and one on node 1: messages reach all three
-     * (node 0's two get them through one fan-out message). Then node 1 leaves: the room starts
-     * again on node 0, node 0's occupants are back in it without doing anything, and chat goes on.
+     * (node 0's two get them through one fan-out message). Then node 1 leaves: its occupant leaves
+     * with status 332, the room starts again on node 0, node 0's occupants are back in it without
+     * doing anything, and chat goes on.
      */
     @Test
     @Order(3)
@@ -271,7 +272,19 @@ class ClusterTest {
                     .containsExactlyInAnyOrder("bob:from node 1", "alice:from node 0");
         }
 
+        var departures = new java.util.concurrent.LinkedBlockingQueue<org.jivesoftware.smack.packet.Presence>();
+        aliceRoom.addParticipantListener(presence -> {
+            if (presence.getType() == org.jivesoftware.smack.packet.Presence.Type.unavailable) {
+                departures.add(presence);
+            }
+        });
         nodes.remove(1).close(); // bob's node leaves; the room's shard moves to node 0
+        var bobLeft = departures.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(bobLeft).as("alice sees bob leave").isNotNull();
+        assertThat(bobLeft.getFrom().getResourceOrEmpty().toString()).isEqualTo("bob");
+        assertThat(org.jivesoftware.smackx.muc.packet.MUCUser.from(bobLeft).getStatus())
+                .as("332: removed because the server (bob's node) shut down")
+                .contains(org.jivesoftware.smackx.muc.packet.MUCUser.Status.create(332));
         EntityBareJid roomJid = room;
         Awaits.until("the room runs on node 0 again", () -> hosts(nodes.get(0), io.parley.engine.muc.RoomEntity.TYPE_KEY,
                 roomJid.toString()), 30);

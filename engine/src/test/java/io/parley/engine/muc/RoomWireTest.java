@@ -146,6 +146,49 @@ class RoomWireTest {
     }
 
     @Test
+    void aVisitorAsksForVoiceAndAModeratorGrantsIt() {
+        try (RawClient alice = user("voice-a"); RawClient bob = user("voice-b")) {
+            String room = Users.fresh("moderated") + "@conference.localhost";
+            alice.sendXml("<presence to='" + room + "/alice'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+            alice.await(presenceFrom(room + "/alice", false));
+            alice.sendXml("<iq type='set' id='cfg' to='" + room + "'><query xmlns='http://jabber.org/protocol/muc#owner'>"
+                    + "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>"
+                    + "http://jabber.org/protocol/muc#roomconfig</value></field>"
+                    + "<field var='muc#roomconfig_moderatedroom'><value>1</value></field></x></query></iq>");
+            assertThat(alice.await(iqId("cfg")).attr("type")).isEqualTo("result");
+            bob.sendXml("<presence to='" + room + "/bob'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+            XmlElement entered = bob.await(presenceFrom(room + "/bob", false));
+            assertThat(entered.element("x", Namespaces.MUC_USER).element("item", Namespaces.MUC_USER).attr("role")).isEqualTo("visitor");
+            alice.await(presenceFrom(room + "/bob", false));
+
+            bob.sendXml("<message to='" + room + "'><x xmlns='jabber:x:data' type='submit'>"
+                    + "<field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field>"
+                    + "<field var='muc#role' type='list-single'><value>participant</value></field></x></message>");
+            XmlElement request = alice.await(e -> e.name().equals("message") && room.equals(e.attr("from"))
+                    && e.element("x", Namespaces.DATA_FORMS) != null);
+            XmlElement form = request.element("x", Namespaces.DATA_FORMS);
+            assertThat(form.attr("type")).isEqualTo("form");
+            List<String> vars = form.elements("field", Namespaces.DATA_FORMS).stream().map(f -> f.attr("var")).toList();
+            assertThat(vars).contains("FORM_TYPE", "muc#role", "muc#jid", "muc#roomnick", "muc#request_allow");
+
+            alice.sendXml("<message to='" + room + "'><x xmlns='jabber:x:data' type='submit'>"
+                    + "<field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field>"
+                    + "<field var='muc#role'><value>participant</value></field>"
+                    + "<field var='muc#roomnick'><value>bob</value></field>"
+                    + "<field var='muc#request_allow'><value>true</value></field></x></message>");
+            XmlElement voiced = bob.await(presenceFrom(room + "/bob", false));
+            assertThat(voiced.element("x", Namespaces.MUC_USER).element("item", Namespaces.MUC_USER).attr("role")).isEqualTo("participant");
+
+            // a participant does not ask again; a non-moderator does not approve
+            bob.sendXml("<message id='again' to='" + room + "'><x xmlns='jabber:x:data' type='submit'>"
+                    + "<field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field></x></message>");
+            XmlElement again = bob.await(e -> e.name().equals("message") && "again".equals(e.attr("id")));
+            assertThat(again.attr("type")).isEqualTo("error");
+            assertThat(again.element("error", Namespaces.CLIENT).element("not-allowed", Namespaces.STANZA_ERRORS)).isNotNull();
+        }
+    }
+
+    @Test
     void theRoomListComesInPagesInJidOrder() {
         try (RawClient alice = user("pages")) {
             for (int i = 0; i < 5; i++) {

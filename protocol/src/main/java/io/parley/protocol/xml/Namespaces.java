@@ -26,6 +26,8 @@ public final class Namespaces {
     public static final String MUC_OWNER = "http://jabber.org/protocol/muc#owner";
     public static final String MUC_ROOMCONFIG = "http://jabber.org/protocol/muc#roomconfig";
     public static final String MUC_ROOMINFO = "http://jabber.org/protocol/muc#roominfo";
+    /** XEP-0045 section 7.13 and 8.6: voice requests and their approval form. */
+    public static final String MUC_REQUEST = "http://jabber.org/protocol/muc#request";
     /** XEP-0421: Anonymous unique occupant identifiers. */
     public static final String OCCUPANT_ID = "urn:xmpp:occupant-id:0";
     /** Result Set Management (XEP-0059): paging of long lists. */
