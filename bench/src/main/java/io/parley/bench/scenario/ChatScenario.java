@@ -75,12 +75,7 @@ public final class ChatScenario {
                 send(ctx, clients, pairs, rate, p.stepSeconds(), metrics);
                 long sendEnd = System.nanoTime();
                 long cpu1 = ServerProbe.cpuMillis(ctx.target.pids());
-                // let what is in flight arrive (bounded)
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (metrics.received.sum() - recv0 < metrics.sent.sum() - sent0 && System.nanoTime() < deadline) {
-                    TimeUnit.MILLISECONDS.sleep(50);
-                }
-                TimeUnit.MILLISECONDS.sleep(1100); // the next sample holds the stragglers' latencies
+                Pacing.settle(metrics, sent0, recv0);
                 Histogram h = metrics.snapshot();
                 h.subtract(before);
                 Metrics.Latency lat = Metrics.Latency.of(h);
@@ -151,28 +146,16 @@ public final class ChatScenario {
     private static void send(Context ctx, List<ClientHandle> clients, int pairs, int rate, int seconds, Metrics metrics)
             throws InterruptedException {
         String domain = ctx.target.domain();
-        long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        long sentSoFar = 0;
-        int next = 0;
-        while (true) {
-            long now = System.nanoTime();
-            if (now >= end) {
-                break;
-            }
-            long due = (long) ((now - start) / 1e9 * rate);
-            for (; sentSoFar < due; sentSoFar++) {
-                int i = next++ % pairs;
-                ClientHandle from = clients.get(2 * i);
-                ClientHandle to = clients.get(2 * i + 1);
-                from.send(XmlElement.builder("message", Namespaces.CLIENT)
-                        .attr("to", to.jid().bare().toString()).attr("type", "chat").attr("id", "m" + sentSoFar)
-                        .textElement("body", Namespaces.CLIENT, "t=" + System.nanoTime() + " hello from the bench " + domain)
-                        .build());
-                metrics.sent.increment();
-            }
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
+        Pacing.paced(rate, seconds, n -> {
+            int i = (int) (n % pairs);
+            ClientHandle from = clients.get(2 * i);
+            ClientHandle to = clients.get(2 * i + 1);
+            from.send(XmlElement.builder("message", Namespaces.CLIENT)
+                    .attr("to", to.jid().bare().toString()).attr("type", "chat").attr("id", "m" + n)
+                    .textElement("body", Namespaces.CLIENT, "t=" + System.nanoTime() + " hello from the bench " + domain)
+                    .build());
+            metrics.sent.increment();
+        });
     }
 
     static double round(double v) {

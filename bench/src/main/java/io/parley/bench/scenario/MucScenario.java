@@ -126,11 +126,7 @@ public final class MucScenario {
                     send(occupants, msgRate, p.stepSeconds(), metrics);
                     long sendEnd = System.nanoTime();
                     long cpu1 = ServerProbe.cpuMillis(ctx.target.pids());
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                    while (metrics.received.sum() - recv0 < metrics.sent.sum() - sent0 && System.nanoTime() < deadline) {
-                        TimeUnit.MILLISECONDS.sleep(50);
-                    }
-                    TimeUnit.MILLISECONDS.sleep(1100);
+                    Pacing.settle(metrics, sent0, recv0);
                     Histogram h = metrics.snapshot();
                     h.subtract(before);
                     Metrics.Latency lat = Metrics.Latency.of(h);
@@ -281,29 +277,15 @@ public final class MucScenario {
                 }
             }
         }
-        long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        long sentSoFar = 0;
-        int next = 0;
-        while (true) {
-            long now = System.nanoTime();
-            if (now >= end) {
-                break;
-            }
-            long due = (long) ((now - start) / 1e9 * rate);
-            for (; sentSoFar < due; sentSoFar++) {
-                int i = next++ % senders.size();
-                ClientHandle from = senders.get(i);
-                List<ClientHandle> room = rooms.get(roomOf.get(i));
-                String occupantJid = (String) from.attachment;
-                String to = occupantJid.substring(0, occupantJid.indexOf('/'));
-                from.send(XmlElement.builder("message", Namespaces.CLIENT).attr("to", to).attr("type", "groupchat")
-                        .textElement("body", Namespaces.CLIENT, "t=" + System.nanoTime() + " hello room")
-                        .build());
-                metrics.sent.add(room.size());
-            }
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
+        Pacing.paced(rate, seconds, n -> {
+            int i = (int) (n % senders.size());
+            ClientHandle from = senders.get(i);
+            String occupantJid = (String) from.attachment;
+            from.send(XmlElement.builder("message", Namespaces.CLIENT).attr("to", occupantJid.substring(0, occupantJid.indexOf('/')))
+                    .attr("type", "groupchat").textElement("body", Namespaces.CLIENT, "t=" + System.nanoTime() + " hello room")
+                    .build());
+            metrics.sent.add(rooms.get(roomOf.get(i)).size());
+        });
     }
 
     /** Everyone leaves; waits (bounded) for the servers to have passed the departures on. */

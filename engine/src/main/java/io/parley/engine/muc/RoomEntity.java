@@ -124,6 +124,11 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
     public record AffiliationChanged(Jid jid, Affiliation affiliation, String reason) implements Event {
     }
 
+    /** A member registered a room nick (XEP-0045 section 7.10), or released it (null). */
+    @JsonTypeName("muc.nick-registered")
+    public record NickRegistered(Jid jid, String nick) implements Event {
+    }
+
     @JsonTypeName("muc.subject-changed")
     public record SubjectChanged(XmlElement subject) implements Event {
     }
@@ -222,6 +227,8 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             return s.unlocked();
         } else if (event instanceof AffiliationChanged e) {
             return s.withAffiliation(e.jid(), e.affiliation(), e.reason());
+        } else if (event instanceof NickRegistered e) {
+            return s.withNick(e.jid(), e.nick());
         } else if (event instanceof SubjectChanged e) {
             return s.withSubject(e.subject());
         } else if (event instanceof OperationLogged e) {
@@ -596,6 +603,10 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         if (holder != null && !holder.bare.equals(bare)) {
             return refuseJoin(in, StanzaErrorCondition.CONFLICT, "nick in use");
         }
+        Jid reservedFor = s.nickOwner(nick);
+        if (reservedFor != null && !reservedFor.equals(bare)) {
+            return refuseJoin(in, StanzaErrorCondition.CONFLICT, "nick registered by someone else");
+        }
         int max = s.config().maxUsers() == 0 ? deps.settings().maxOccupants() : Math.min(s.config().maxUsers(), deps.settings().maxOccupants());
         if (holder == null && occupants.size() >= max && !aff.isAdminOrOwner()) {
             return refuseJoin(in, StanzaErrorCondition.SERVICE_UNAVAILABLE, "the room is full");
@@ -732,6 +743,10 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         Occupants.Occupant holder = occupants.byNick(nick);
         if (holder != null && holder != o) {
             return refuseJoin(in, StanzaErrorCondition.CONFLICT, "nick in use");
+        }
+        Jid reservedFor = s.nickOwner(nick);
+        if (reservedFor != null && !reservedFor.equals(o.bare)) {
+            return refuseJoin(in, StanzaErrorCondition.CONFLICT, "nick registered by someone else");
         }
         if (nick.isBlank() || nick.length() > MAX_TEXT) {
             return refuseJoin(in, StanzaErrorCondition.JID_MALFORMED, "a nick is 1 to " + MAX_TEXT + " characters");
@@ -1088,6 +1103,17 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         }
         XmlElement q = iq.payload();
         boolean get = iq.type() == Iq.Type.GET;
+        if (get && q.is("query", Namespaces.DISCO_INFO) && "x-roomuser-item".equals(q.attr("node")) && s.exists()) {
+            // section 7.12: the nick the asker registered here, if any
+            XmlElement.Builder r = XmlElement.builder("query", Namespaces.DISCO_INFO).attr("node", "x-roomuser-item");
+            String nick = s.registeredNick(from);
+            if (nick != null) {
+                r.child(XmlElement.builder("identity", Namespaces.DISCO_INFO).attr("category", "conference").attr("type", "text")
+                        .attr("name", nick).build());
+            }
+            reply(Iq.of(in.stanza()).resultReply(r.build()));
+            return Effect().none();
+        }
         if (get && q.is("query", Namespaces.DISCO_INFO)) {
             if (!s.exists() || q.attr("node") != null) {
                 error(in, StanzaErrorCondition.ITEM_NOT_FOUND, null);
@@ -1117,6 +1143,9 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         }
         if (get && q.is("query", Namespaces.PARLEY_MUC_LOG)) {
             return readLog(s, in, from, q);
+        }
+        if (q.is("query", Namespaces.IQ_REGISTER)) {
+            return get ? registrationForm(s, in, from) : register(s, in, from, q);
         }
         if (q.is("query", Namespaces.MUC_ADMIN)) {
             return get ? adminGet(s, in, from, q) : adminSet(s, in, from, q);
@@ -1166,7 +1195,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
                 .child(XmlElement.builder("identity", Namespaces.DISCO_INFO).attr("category", "conference").attr("type", "text")
                         .attr("name", c.name().isEmpty() ? room.local() : c.name()).build());
         List<String> features = new ArrayList<>(List.of(Namespaces.MUC, Namespaces.OCCUPANT_ID, "urn:xmpp:ping",
-                Namespaces.PARLEY_MUC_LOG, Namespaces.MUC_REQUEST,
+                Namespaces.PARLEY_MUC_LOG, Namespaces.MUC_REQUEST, Namespaces.IQ_REGISTER,
                 c.persistent() ? "muc_persistent" : "muc_temporary",
                 c.membersOnly() ? "muc_membersonly" : "muc_open",
                 c.moderated() ? "muc_moderated" : "muc_unmoderated",
@@ -1185,6 +1214,81 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         info.add(new FormField("muc#roominfo_subject", null, "Subject", null, false, List.of(subject == null ? "" : subject), List.of()));
         q.child(new DataForm(DataForm.Type.RESULT, null, List.of(), info, List.of(), List.of()).toElement());
         return q.build();
+    }
+
+    // ---- nick registration (section 7.10) ---------------------------------------------------------
+
+    private Effect<Event, RoomState> registrationForm(RoomState s, Inbound in, Jid from) {
+        Affiliation aff = s.affiliation(from);
+        if (aff == Affiliation.OUTCAST) {
+            error(in, StanzaErrorCondition.FORBIDDEN, "banned from this room");
+            return Effect().none();
+        }
+        XmlElement.Builder q = XmlElement.builder("query", Namespaces.IQ_REGISTER);
+        String nick = s.registeredNick(from);
+        if (nick != null) {
+            q.child(XmlElement.of("registered", Namespaces.IQ_REGISTER)).textElement("username", Namespaces.IQ_REGISTER, nick);
+        } else {
+            q.textElement("instructions", Namespaces.IQ_REGISTER, "Register a nick in this room; it makes you a member.");
+            q.child(new DataForm(DataForm.Type.FORM, "Nick registration", List.of(),
+                    List.of(FormField.hidden("FORM_TYPE", Namespaces.MUC_REGISTER),
+                            new FormField("muc#register_roomnick", FormField.Type.TEXT_SINGLE, "Desired Nickname", null, true,
+                                    List.of(), List.of())),
+                    List.of(), List.of()).toElement());
+        }
+        reply(Iq.of(in.stanza()).resultReply(q.build()));
+        return Effect().none();
+    }
+
+    /**
+     * A submitted registration: the nick is reserved for the sender, who becomes a member (owners,
+     * admins and members keep their affiliation); {@code <remove/>} releases it and the membership.
+     */
+    private Effect<Event, RoomState> register(RoomState s, Inbound in, Jid from, XmlElement q) {
+        Affiliation aff = s.affiliation(from);
+        Jid bare = from.bare();
+        if (aff == Affiliation.OUTCAST) {
+            error(in, StanzaErrorCondition.FORBIDDEN, "banned from this room");
+            return Effect().none();
+        }
+        if (q.element("remove", Namespaces.IQ_REGISTER) != null) {
+            if (s.registeredNick(from) == null) {
+                error(in, StanzaErrorCondition.ITEM_NOT_FOUND, "no nick registered");
+                return Effect().none();
+            }
+            List<Event> events = new ArrayList<>(List.of(new NickRegistered(bare, null)));
+            if (aff == Affiliation.MEMBER) {
+                events.add(new AffiliationChanged(bare, Affiliation.NONE, null));
+            }
+            events.add(logged(bare, "unregister", null, null));
+            return Effect().persist(events).thenRun(st -> {
+                reply(Iq.of(in.stanza()).resultReply(null));
+                afterAffiliationChanges(s, st, events, from);
+            });
+        }
+        XmlElement x = q.element("x", Namespaces.DATA_FORMS);
+        DataForm form = x == null ? null : DataForm.fromElement(x);
+        String nick = form == null ? null : form.value("muc#register_roomnick");
+        if (form == null || form.type() != DataForm.Type.SUBMIT || nick == null || nick.isBlank() || nick.length() > MAX_TEXT) {
+            error(in, StanzaErrorCondition.BAD_REQUEST, "submit the form with muc#register_roomnick");
+            return Effect().none();
+        }
+        Jid owner = s.nickOwner(nick);
+        Occupants.Occupant holder = occupants.byNick(nick);
+        if (owner != null && !owner.equals(bare) || holder != null && !holder.bare.equals(bare)) {
+            error(in, StanzaErrorCondition.CONFLICT, "nick registered or in use by someone else");
+            return Effect().none();
+        }
+        List<Event> events = new ArrayList<>();
+        if (aff == Affiliation.NONE) {
+            events.add(new AffiliationChanged(bare, Affiliation.MEMBER, null));
+        }
+        events.add(new NickRegistered(bare, nick));
+        events.add(logged(bare, "register", nick, null));
+        return Effect().persist(events).thenRun(st -> {
+            reply(Iq.of(in.stanza()).resultReply(null));
+            afterAffiliationChanges(s, st, events, from);
+        });
     }
 
     // ---- owner: configuration and destruction (section 10) ---------------------------------------
@@ -1413,6 +1517,8 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
                     Occupants.Occupant o = occupants.byBare(e.jid());
                     if (o != null) {
                         i.attr("nick", o.nick).attr("role", o.role.value());
+                    } else if (e.nick() != null) {
+                        i.attr("nick", e.nick());
                     }
                     if (e.reason() != null) {
                         i.textElement("reason", Namespaces.MUC_ADMIN, e.reason());

@@ -35,8 +35,12 @@ public record RoomState(boolean exists, boolean locked, String secret, RoomConfi
         log = log == null ? List.of() : log;
     }
 
-    /** One bare JID's affiliation, with the reason given when it was set. */
-    public record AffiliationEntry(Jid jid, Affiliation affiliation, String reason) {
+    /**
+     * One bare JID's affiliation, with the reason given when it was set.
+     *
+     * @param nick the room nick it registered (XEP-0045 section 7.10), reserved for it; or null
+     */
+    public record AffiliationEntry(Jid jid, Affiliation affiliation, String reason, String nick) {
     }
 
     /** A message as it went to the occupants (from the sender's occupant JID, no {@code to}) and when. */
@@ -68,9 +72,37 @@ public record RoomState(boolean exists, boolean locked, String secret, RoomConfi
         if (a == Affiliation.NONE) {
             m.remove(key);
         } else {
-            m.put(key, new AffiliationEntry(jid.bare(), a, reason));
+            AffiliationEntry before = m.get(key);
+            m.put(key, new AffiliationEntry(jid.bare(), a, reason, before == null ? null : before.nick()));
         }
         return new RoomState(exists, locked, secret, config, m, subject, history, log);
+    }
+
+    /** Registers (or with null, releases) a room nick for an affiliated bare JID; nothing if it has none. */
+    RoomState withNick(Jid jid, String nick) {
+        AffiliationEntry e = affiliations.get(jid.bare().toString());
+        if (e == null) {
+            return this;
+        }
+        Map<String, AffiliationEntry> m = new LinkedHashMap<>(affiliations);
+        m.put(jid.bare().toString(), new AffiliationEntry(e.jid(), e.affiliation(), e.reason(), nick));
+        return new RoomState(exists, locked, secret, config, m, subject, history, log);
+    }
+
+    /** The room nick this bare JID registered, or null. */
+    public String registeredNick(Jid jid) {
+        AffiliationEntry e = affiliations.get(jid.bare().toString());
+        return e == null ? null : e.nick();
+    }
+
+    /** Who registered this nick (compared case-insensitively), or null. */
+    public Jid nickOwner(String nick) {
+        for (AffiliationEntry e : affiliations.values()) {
+            if (e.nick() != null && e.nick().equalsIgnoreCase(nick)) {
+                return e.jid();
+            }
+        }
+        return null;
     }
 
     RoomState withConfig(RoomConfig c) {

@@ -28,6 +28,7 @@ public final class JournalTypes extends SimpleModule {
             io.parley.engine.muc.RoomEntity.RoomUnlocked.class, io.parley.engine.muc.RoomEntity.AffiliationChanged.class,
             io.parley.engine.muc.RoomEntity.SubjectChanged.class, io.parley.engine.muc.RoomEntity.HistoryAdded.class,
             io.parley.engine.muc.RoomEntity.OperationLogged.class, io.parley.engine.muc.RoomEntity.RoomDestroyed.class,
+            io.parley.engine.muc.RoomEntity.NickRegistered.class,
             io.parley.engine.muc.RoomState.class,
             io.parley.engine.muc.MucDirectory.RoomListed.class, io.parley.engine.muc.MucDirectory.RoomUnlisted.class,
             io.parley.engine.muc.MucDirectory.State.class,

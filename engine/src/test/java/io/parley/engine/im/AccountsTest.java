@@ -83,15 +83,18 @@ class AccountsTest {
     void lastActivityNeedsASubscriptionAndCountsFromTheLastLogout() {
         String watched = Users.fresh("watched");
         String watcher = Users.fresh("watcher");
-        try (RawClient w = registered(watcher)) {
+        try (RawClient w = registered(watcher).available()) {
             try (RawClient d = registered(watched)) {
                 w.send("<presence to='" + watched + "@localhost' type='subscribe'/>");
                 d.send("<presence/>");
                 d.await(e -> e.name().equals("presence") && "subscribe".equals(e.attr("type")));
                 d.send("<presence to='" + watcher + "@localhost' type='subscribed'/>");
                 d.send("<presence type='unavailable'><status>gone fishing</status></presence>");
-                d.send("<iq type='get' id='sync'><ping xmlns='urn:xmpp:ping'/></iq>");
-                d.await(iqId("sync"));
+                // the watcher hears it go only after its user entity took the unavailable presence, so
+                // the last-activity query below reaches the entity after it (a ping to the server did not:
+                // the connection answers that itself, and the query could overtake the presence)
+                w.await(e -> e.name().equals("presence") && "unavailable".equals(e.attr("type"))
+                        && e.attr("from") != null && e.attr("from").startsWith(watched + "@localhost/"));
             }
             w.send("<iq type='get' id='l1' to='" + watched + "@localhost'><query xmlns='jabber:iq:last'/></iq>");
             XmlElement last = w.await(iqId("l1"));

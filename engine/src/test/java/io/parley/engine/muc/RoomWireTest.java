@@ -189,6 +189,54 @@ class RoomWireTest {
     }
 
     @Test
+    void aRegisteredNickIsReservedForItsMemberAndDiscoverable() {
+        try (RawClient alice = user("reg-a"); RawClient bob = user("reg-b"); RawClient carol = user("reg-c")) {
+            String room = instantRoom(alice, "registry", "alice");
+            bob.sendXml("<iq type='get' id='form' to='" + room + "'><query xmlns='jabber:iq:register'/></iq>");
+            XmlElement form = bob.await(iqId("form")).element("query", Namespaces.IQ_REGISTER).element("x", Namespaces.DATA_FORMS);
+            assertThat(form.elements("field", Namespaces.DATA_FORMS)).extracting(f -> f.attr("var"))
+                    .contains("FORM_TYPE", "muc#register_roomnick");
+            bob.sendXml("<iq type='set' id='reg' to='" + room + "'><query xmlns='jabber:iq:register'>"
+                    + "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>"
+                    + "http://jabber.org/protocol/muc#register</value></field>"
+                    + "<field var='muc#register_roomnick'><value>Bobby</value></field></x></query></iq>");
+            assertThat(bob.await(iqId("reg")).attr("type")).isEqualTo("result");
+
+            // registered: a member, the nick shown in the member list, asked again: registered
+            alice.sendXml("<iq type='get' id='members' to='" + room + "'><query xmlns='http://jabber.org/protocol/muc#admin'>"
+                    + "<item affiliation='member'/></query></iq>");
+            List<XmlElement> members = alice.await(iqId("members")).element("query", Namespaces.MUC_ADMIN)
+                    .elements("item", Namespaces.MUC_ADMIN);
+            assertThat(members).extracting(i -> i.attr("jid") + "/" + i.attr("nick")).containsExactly(bob.jid().bare() + "/Bobby");
+            bob.sendXml("<iq type='get' id='again' to='" + room + "'><query xmlns='jabber:iq:register'/></iq>");
+            XmlElement again = bob.await(iqId("again")).element("query", Namespaces.IQ_REGISTER);
+            assertThat(again.element("registered", Namespaces.IQ_REGISTER)).isNotNull();
+            assertThat(again.elementText("username", Namespaces.IQ_REGISTER)).isEqualTo("Bobby");
+            bob.sendXml("<iq type='get' id='mine' to='" + room + "'><query xmlns='" + Namespaces.DISCO_INFO
+                    + "' node='x-roomuser-item'/></iq>");
+            XmlElement mine = bob.await(iqId("mine")).element("query", Namespaces.DISCO_INFO);
+            assertThat(mine.element("identity", Namespaces.DISCO_INFO).attr("name")).isEqualTo("Bobby");
+
+            // reserved: someone else may not take it, not even in another case
+            carol.sendXml("<presence to='" + room + "/bobby'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+            XmlElement refused = carol.await(e -> e.name().equals("presence") && "error".equals(e.attr("type")));
+            assertThat(refused.element("error", Namespaces.CLIENT).element("conflict", Namespaces.STANZA_ERRORS)).isNotNull();
+            join(bob, room, "Bobby");
+
+            // released: the membership goes with it, and the nick is free again
+            bob.sendXml("<iq type='set' id='drop' to='" + room + "'><query xmlns='jabber:iq:register'><remove/></query></iq>");
+            assertThat(bob.await(iqId("drop")).attr("type")).isEqualTo("result");
+            alice.sendXml("<iq type='get' id='members2' to='" + room + "'><query xmlns='http://jabber.org/protocol/muc#admin'>"
+                    + "<item affiliation='member'/></query></iq>");
+            assertThat(alice.await(iqId("members2")).element("query", Namespaces.MUC_ADMIN).elements("item", Namespaces.MUC_ADMIN))
+                    .isEmpty();
+            bob.sendXml("<iq type='set' id='drop2' to='" + room + "'><query xmlns='jabber:iq:register'><remove/></query></iq>");
+            assertThat(bob.await(iqId("drop2")).element("error", Namespaces.CLIENT).element("item-not-found", Namespaces.STANZA_ERRORS))
+                    .isNotNull();
+        }
+    }
+
+    @Test
     void theRoomListComesInPagesInJidOrder() {
         try (RawClient alice = user("pages")) {
             for (int i = 0; i < 5; i++) {

@@ -26,6 +26,10 @@ public final class Namespaces {
     public static final String MUC_OWNER = "http://jabber.org/protocol/muc#owner";
     public static final String MUC_ROOMCONFIG = "http://jabber.org/protocol/muc#roomconfig";
     public static final String MUC_ROOMINFO = "http://jabber.org/protocol/muc#roominfo";
+    /** XEP-0045 section 7.10: the form of a room nick registration. */
+    public static final String MUC_REGISTER = "http://jabber.org/protocol/muc#register";
+    /** XEP-0077 In-Band Registration (XEP-0045 section 7.10 registers a room nick with it). */
+    public static final String IQ_REGISTER = "jabber:iq:register";
     /** XEP-0045 section 7.13 and 8.6: voice requests and their approval form. */
     public static final String MUC_REQUEST = "http://jabber.org/protocol/muc#request";
     /** XEP-0421: Anonymous unique occupant identifiers. */
