@@ -162,7 +162,11 @@ final class ClientStage extends GraphStageWithMaterializedValue<FlowShape<Stream
             }
 
             private void finish(Throwable ex) {
-                IllegalStateException gone = new IllegalStateException("connection ended before login", ex);
+                // which step it ended in tells a refused connection (before login) from a session
+                // the server dropped after binding it (no echo of the initial presence)
+                IllegalStateException gone = new IllegalStateException(bound
+                        ? "connection ended after bind, before the initial presence came back"
+                        : "connection ended before login", ex);
                 handle.bound.completeExceptionally(gone);
                 handle.ready.completeExceptionally(gone);
                 if (ex == null) {
