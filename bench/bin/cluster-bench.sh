@@ -73,6 +73,19 @@ set -euo pipefail
 # a freshly formed cluster's first sharding state writes (to every node's replicator) time out
 # once (5 s) while the nodes' replicators meet; logins meanwhile fail. Let it settle.
 [ $n -eq 1 ] || sleep 20
+# remembered entities from earlier runs start on node 1 (the only region when the coordinator
+# starts) and move to the others a few shards per 10 s round; logins during those hand-offs time
+# out. Wait (at most 4 minutes) until a round moves nothing: two equal shard counts 10 s apart.
+if [ $n -gt 1 ]; then
+    prev=""
+    for _ in \$(seq 1 24); do
+        sleep 10
+        now=\$("$root/bin/parleyctl" --config "$PARLEY_CLUSTER_DIR/node1/parley.conf" cluster 2>/dev/null | grep -o '[a-z-]* [0-9]*/' | tr '\n' ' ' || true)
+        echo "[cluster-bench] shards per node: \$now" >&2
+        [ -n "\$now" ] && [ "\$now" = "\$prev" ] && break
+        prev=\$now
+    done
+fi
 cat "$PARLEY_CLUSTER_DIR"/node*/pid | tr '\n' ' ' > "$run/pids-$n"
 EOF
 done
