@@ -11,7 +11,7 @@
 # (Artery) port 25520+i, admin API 5290+i; node 1 is the seed. PostgreSQL listens on
 # 127.0.0.1:${PARLEY_CLUSTER_PG_PORT:-15432}. Domain: localhost. Environment: PARLEY_CLUSTER_DIR,
 # PARLEY_JAVA_OPTS (per node, default -Xms64m -Xmx512m), PARLEY_CLUSTER_EXTRA_CONF (a HOCON file
-# appended to every node's config, e.g. bench/conf/parley-bench.conf).
+# every node's config starts with, e.g. bench/conf/parley-bench.conf; the node's own ports win).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(realpath -m "${PARLEY_CLUSTER_DIR:-$PWD/cluster}")
@@ -58,7 +58,9 @@ stop_pg() {
 
 node_conf() {   # node_conf I N
     local i=$1 n=$2 off=$((10 * ($1 - 1)))
-    cat > "$dir/node$i/parley.conf" <<CONF
+    # the extra file first: this node's own ports and addresses below override what it sets
+    if [ -n "${PARLEY_CLUSTER_EXTRA_CONF:-}" ]; then cat "$PARLEY_CLUSTER_EXTRA_CONF" > "$dir/node$i/parley.conf"; else : > "$dir/node$i/parley.conf"; fi
+    cat >> "$dir/node$i/parley.conf" <<CONF
 parley {
   domain = "localhost"
   data-dir = "$dir/node$i/data"
@@ -71,7 +73,6 @@ parley {
   tls.key-store = "$dir/tls.p12"
 }
 CONF
-    if [ -n "${PARLEY_CLUSTER_EXTRA_CONF:-}" ]; then cat "$PARLEY_CLUSTER_EXTRA_CONF" >> "$dir/node$i/parley.conf"; fi
 }
 
 start() {
