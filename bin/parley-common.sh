@@ -1,4 +1,9 @@
 # Shared by bin/parley and bin/parleyctl: builds the engine when needed and sets PARLEY_CP.
+# A PARLEY_CP given in the environment is used as it is, without building (tests that run the
+# scripts inside a Maven build hand over their own classpath).
+if [[ -n "${PARLEY_CP:-}" ]]; then
+  return 0
+fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cp_file="$root/engine/target/classpath.txt"
 stale() {
