@@ -66,38 +66,25 @@ public final class ChatScenario {
         double idleCores = idleCores(ctx);
         try {
             for (int rate : p.rates()) {
-                Histogram before = metrics.snapshot();
-                long sent0 = metrics.sent.sum();
-                long recv0 = metrics.received.sum();
-                long err0 = metrics.errors.sum();
-                long stepStart = System.nanoTime();
-                long cpu0 = ServerProbe.cpuMillis(ctx.target.pids());
-                send(ctx, clients, pairs, rate, p.stepSeconds(), metrics);
-                long sendEnd = System.nanoTime();
-                long cpu1 = ServerProbe.cpuMillis(ctx.target.pids());
-                Pacing.settle(metrics, sent0, recv0);
-                Histogram h = metrics.snapshot();
-                h.subtract(before);
-                Metrics.Latency lat = Metrics.Latency.of(h);
-                long sent = metrics.sent.sum() - sent0;
-                long recv = metrics.received.sum() - recv0;
-                double seconds = (sendEnd - stepStart) / 1e9;
-                double loss = sent == 0 ? 0 : Math.max(0, (sent - recv) / (double) sent);
+                Pacing.Measured m = Pacing.measure(ctx, metrics, () -> send(ctx, clients, pairs, rate, p.stepSeconds(), metrics));
+                Metrics.Latency lat = m.latency();
+                long recv = m.received();
+                double seconds = m.seconds();
+                double loss = m.loss();
                 Map<String, Object> step = new LinkedHashMap<>();
                 step.put("targetRate", rate);
-                step.put("sent", sent);
+                step.put("sent", m.sent());
                 step.put("delivered", recv);
-                step.put("errors", metrics.errors.sum() - err0);
+                step.put("errors", m.errors());
                 step.put("deliveredPerSecond", round(recv / seconds));
                 step.put("loss", round(loss));
                 step.put("p50Ms", lat.p50Ms());
                 step.put("p95Ms", lat.p95Ms());
                 step.put("p99Ms", lat.p99Ms());
                 step.put("maxMs", lat.maxMs());
-                if (cpu0 >= 0 && cpu1 >= 0 && recv > 0) {
-                    double cores = (cpu1 - cpu0) / 1000.0 / seconds;
-                    step.put("serverCpuCores", round(cores));
-                    step.put("serverCpuMsPerMessage", Math.round((cores - idleCores) * seconds * 1000 / recv * 1000) / 1000.0);
+                if (m.serverCores() >= 0 && recv > 0) {
+                    step.put("serverCpuCores", round(m.serverCores()));
+                    step.put("serverCpuMsPerMessage", Math.round((m.serverCores() - idleCores) * seconds * 1000 / recv * 1000) / 1000.0);
                 }
                 steps.add(step);
                 ctx.log.accept(ctx.target.name() + " chat step " + step);

@@ -117,38 +117,26 @@ public final class MucScenario {
                 }
                 for (int deliveries : p.deliveries()) {
                     double msgRate = deliveries / (double) size;
-                    Histogram before = metrics.snapshot();
-                    long sent0 = metrics.sent.sum();
-                    long recv0 = metrics.received.sum();
-                    long err0 = metrics.errors.sum();
-                    long stepStart = System.nanoTime();
-                    long cpu0 = ServerProbe.cpuMillis(ctx.target.pids());
-                    send(occupants, msgRate, p.stepSeconds(), metrics);
-                    long sendEnd = System.nanoTime();
-                    long cpu1 = ServerProbe.cpuMillis(ctx.target.pids());
-                    Pacing.settle(metrics, sent0, recv0);
-                    Histogram h = metrics.snapshot();
-                    h.subtract(before);
-                    Metrics.Latency lat = Metrics.Latency.of(h);
-                    long expected = metrics.sent.sum() - sent0;
-                    long recv = metrics.received.sum() - recv0;
-                    double seconds = (sendEnd - stepStart) / 1e9;
-                    double loss = expected == 0 ? 0 : Math.max(0, (expected - recv) / (double) expected);
+                    Pacing.Measured m = Pacing.measure(ctx, metrics, () -> send(occupants, msgRate, p.stepSeconds(), metrics));
+                    Metrics.Latency lat = m.latency();
+                    long recv = m.received();
+                    double seconds = m.seconds();
+                    double loss = m.loss();
                     Map<String, Object> step = new LinkedHashMap<>();
                     step.put("roomSize", size);
                     step.put("rooms", occupants.size());
                     step.put("targetDeliveriesPerSecond", deliveries);
                     step.put("messagesPerSecond", ChatScenario.round(msgRate));
-                    step.put("expected", expected);
+                    step.put("expected", m.sent());
                     step.put("delivered", recv);
-                    step.put("errors", metrics.errors.sum() - err0);
+                    step.put("errors", m.errors());
                     step.put("deliveredPerSecond", ChatScenario.round(recv / seconds));
                     step.put("loss", ChatScenario.round(loss));
                     step.put("p50Ms", lat.p50Ms());
                     step.put("p99Ms", lat.p99Ms());
                     step.put("maxMs", lat.maxMs());
-                    if (cpu0 >= 0 && cpu1 >= 0 && seconds > 0) {
-                        step.put("serverCpuCores", ChatScenario.round((cpu1 - cpu0) / 1000.0 / seconds));
+                    if (m.serverCores() >= 0) {
+                        step.put("serverCpuCores", ChatScenario.round(m.serverCores()));
                     }
                     steps.add(step);
                     ctx.log.accept(ctx.target.name() + " muc step " + step);

@@ -3,11 +3,47 @@ package io.parley.bench.scenario;
 import io.parley.bench.load.Metrics;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import org.HdrHistogram.Histogram;
 
-/** What the sending scenarios share: an even send rate, and the wait for what is in flight after a step. */
+/** What the sending scenarios share: an even send rate, and one measured step. */
 final class Pacing {
 
     private Pacing() {
+    }
+
+    /** What a step sends; it runs for the step's length. */
+    interface Sending {
+        void run() throws InterruptedException;
+    }
+
+    /**
+     * One step's outcome: its latencies, what was sent (or expected) and received, errors, how long
+     * it sent, loss, and the cores the server's processes used meanwhile (-1 when unknown).
+     */
+    record Measured(Metrics.Latency latency, long sent, long received, long errors, double seconds, double loss,
+                    double serverCores) {
+    }
+
+    /** Runs one step: sends, waits for what is in flight (see {@link #settle}), and measures. */
+    static Measured measure(Context ctx, Metrics metrics, Sending sending) throws InterruptedException {
+        Histogram before = metrics.snapshot();
+        long sent0 = metrics.sent.sum();
+        long recv0 = metrics.received.sum();
+        long err0 = metrics.errors.sum();
+        long start = System.nanoTime();
+        long cpu0 = ServerProbe.cpuMillis(ctx.target.pids());
+        sending.run();
+        long end = System.nanoTime();
+        long cpu1 = ServerProbe.cpuMillis(ctx.target.pids());
+        settle(metrics, sent0, recv0);
+        Histogram h = metrics.snapshot();
+        h.subtract(before);
+        long sent = metrics.sent.sum() - sent0;
+        long recv = metrics.received.sum() - recv0;
+        double seconds = (end - start) / 1e9;
+        double loss = sent == 0 ? 0 : Math.max(0, (sent - recv) / (double) sent);
+        double cores = cpu0 >= 0 && cpu1 >= 0 && seconds > 0 ? (cpu1 - cpu0) / 1000.0 / seconds : -1;
+        return new Measured(Metrics.Latency.of(h), sent, recv, metrics.errors.sum() - err0, seconds, loss, cores);
     }
 
     /** Calls {@code each} (with its running count) {@code rate} times a second for {@code seconds}, in 10 ms ticks. */
