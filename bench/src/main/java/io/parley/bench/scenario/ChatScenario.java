@@ -35,15 +35,7 @@ public final class ChatScenario {
         Metrics metrics = new Metrics();
         StanzaListener listener = (client, stanza) -> {
             if (stanza.name().equals("message")) {
-                String body = stanza.elementText("body", Namespaces.CLIENT);
-                if (body != null && body.startsWith("t=")) {
-                    int end = body.indexOf(' ');
-                    long sentAt = Long.parseLong(body.substring(2, end < 0 ? body.length() : end));
-                    metrics.latencyNanos(System.nanoTime() - sentAt);
-                    metrics.received.increment();
-                } else if ("error".equals(stanza.attr("type"))) {
-                    metrics.errors.increment();
-                }
+                Pacing.timedMessage(metrics, stanza);
             }
         };
         ctx.log.accept(ctx.target.name() + " chat: logging in " + 2 * p.pairs() + " clients");

@@ -70,17 +70,7 @@ public final class MucScenario {
         Map<String, CompletableFuture<XmlElement>> iqs = new ConcurrentHashMap<>();
         StanzaListener listener = (client, stanza) -> {
             switch (stanza.name()) {
-                case "message" -> {
-                    String body = stanza.elementText("body", Namespaces.CLIENT);
-                    if (body != null && body.startsWith("t=")) {
-                        int end = body.indexOf(' ');
-                        long sentAt = Long.parseLong(body.substring(2, end < 0 ? body.length() : end));
-                        metrics.latencyNanos(System.nanoTime() - sentAt);
-                        metrics.received.increment();
-                    } else if ("error".equals(stanza.attr("type"))) {
-                        metrics.errors.increment();
-                    }
-                }
+                case "message" -> Pacing.timedMessage(metrics, stanza);
                 case "presence" -> joins.onPresence(client, stanza);
                 case "iq" -> {
                     CompletableFuture<XmlElement> f = iqs.remove(stanza.attr("id"));

@@ -1,6 +1,8 @@
 package io.parley.bench.scenario;
 
 import io.parley.bench.load.Metrics;
+import io.parley.protocol.xml.Namespaces;
+import io.parley.protocol.xml.XmlElement;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
@@ -44,6 +46,22 @@ final class Pacing {
         double loss = sent == 0 ? 0 : Math.max(0, (sent - recv) / (double) sent);
         double cores = cpu0 >= 0 && cpu1 >= 0 && seconds > 0 ? (cpu1 - cpu0) / 1000.0 / seconds : -1;
         return new Measured(Metrics.Latency.of(h), sent, recv, metrics.errors.sum() - err0, seconds, loss, cores);
+    }
+
+    /**
+     * A received message: one whose body starts {@code t=<nanoTime>} (as the scenarios send them)
+     * counts as received with its latency, an error message as an error.
+     */
+    static void timedMessage(Metrics metrics, XmlElement message) {
+        String body = message.elementText("body", Namespaces.CLIENT);
+        if (body != null && body.startsWith("t=")) {
+            int end = body.indexOf(' ');
+            long sentAt = Long.parseLong(body.substring(2, end < 0 ? body.length() : end));
+            metrics.latencyNanos(System.nanoTime() - sentAt);
+            metrics.received.increment();
+        } else if ("error".equals(message.attr("type"))) {
+            metrics.errors.increment();
+        }
     }
 
     /** Calls {@code each} (with its running count) {@code rate} times a second for {@code seconds}, in 10 ms ticks. */

@@ -495,12 +495,8 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         }
         String nick = to.resource();
         Affiliation aff = s.exists() ? s.affiliation(from) : Affiliation.NONE;
-        Occupants.Occupant holder = occupants.byNick(nick);
-        boolean admitted = s.exists() && !(s.locked() && aff != Affiliation.OWNER) && aff != Affiliation.OUTCAST
-                && !(s.config().membersOnly() && !(aff == Affiliation.MEMBER || aff.isAdminOrOwner()))
-                && (holder == null || holder.bare.equals(from.bare()));
         Occupants.Session session = new Occupants.Session(from, in.connection(), in.fanout());
-        if (!admitted) {
+        if (!s.exists() || refusal(s, aff, from.bare(), nick) != null) {
             if (in.connection() != null) {
                 XmlElement out = XmlElement.builder("presence", Namespaces.CLIENT).attr("from", to.toString())
                         .attr("type", "unavailable")
@@ -516,18 +512,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
             }
             return Effect().none();
         }
-        Occupants.Occupant o = holder;
-        if (o == null) {
-            o = occupants.add(nick, from.bare(), Role.defaultFor(aff, s.config().moderated()), aff);
-            o.occupantId = occupantId(s, from.bare());
-            o.presence = List.of();
-            o.tokens = deps.settings().messageBurst();
-            o.tokensAt = System.nanoTime();
-        }
-        occupants.addSession(o, session);
-        watch(session);
-        seated(session, nick);
-        timers.cancel(Tick.IDLE);
+        seat(s, nick, from, aff, List.of(), session);
         return Effect().none();
     }
 
@@ -590,23 +575,11 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
                     });
         }
         Affiliation aff = s.affiliation(bare);
-        if (s.locked() && aff != Affiliation.OWNER) {
-            return refuseJoin(in, StanzaErrorCondition.ITEM_NOT_FOUND, "the room is locked until its owner configures it");
-        }
-        if (aff == Affiliation.OUTCAST) {
-            return refuseJoin(in, StanzaErrorCondition.FORBIDDEN, "banned from this room");
-        }
-        if (s.config().membersOnly() && !(aff == Affiliation.MEMBER || aff.isAdminOrOwner())) {
-            return refuseJoin(in, StanzaErrorCondition.REGISTRATION_REQUIRED, "members only");
+        Refusal refused = refusal(s, aff, bare, nick);
+        if (refused != null) {
+            return refuseJoin(in, refused.condition(), refused.text());
         }
         Occupants.Occupant holder = occupants.byNick(nick);
-        if (holder != null && !holder.bare.equals(bare)) {
-            return refuseJoin(in, StanzaErrorCondition.CONFLICT, "nick in use");
-        }
-        Jid reservedFor = s.nickOwner(nick);
-        if (reservedFor != null && !reservedFor.equals(bare)) {
-            return refuseJoin(in, StanzaErrorCondition.CONFLICT, "nick registered by someone else");
-        }
         int max = s.config().maxUsers() == 0 ? deps.settings().maxOccupants() : Math.min(s.config().maxUsers(), deps.settings().maxOccupants());
         if (holder == null && occupants.size() >= max && !aff.isAdminOrOwner()) {
             return refuseJoin(in, StanzaErrorCondition.SERVICE_UNAVAILABLE, "the room is full");
@@ -619,6 +592,56 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         }
         enter(s, in, from, nick, children, mucX, false);
         return Effect().none();
+    }
+
+    /** Why a bare JID may not enter under a nick. */
+    private record Refusal(StanzaErrorCondition condition, String text) {
+    }
+
+    /**
+     * Section 7.2: whether {@code bare} may be an occupant of an existing room under {@code nick}
+     * (locked, banned, members-only, nick held or registered by someone else); null if it may.
+     */
+    private Refusal refusal(RoomState s, Affiliation aff, Jid bare, String nick) {
+        if (s.locked() && aff != Affiliation.OWNER) {
+            return new Refusal(StanzaErrorCondition.ITEM_NOT_FOUND, "the room is locked until its owner configures it");
+        }
+        if (aff == Affiliation.OUTCAST) {
+            return new Refusal(StanzaErrorCondition.FORBIDDEN, "banned from this room");
+        }
+        if (s.config().membersOnly() && !(aff == Affiliation.MEMBER || aff.isAdminOrOwner())) {
+            return new Refusal(StanzaErrorCondition.REGISTRATION_REQUIRED, "members only");
+        }
+        Occupants.Occupant holder = occupants.byNick(nick);
+        if (holder != null && !holder.bare.equals(bare)) {
+            return new Refusal(StanzaErrorCondition.CONFLICT, "nick in use");
+        }
+        Jid reservedFor = s.nickOwner(nick);
+        if (reservedFor != null && !reservedFor.equals(bare)) {
+            return new Refusal(StanzaErrorCondition.CONFLICT, "nick registered by someone else");
+        }
+        return null;
+    }
+
+    /**
+     * The occupant under {@code nick}, made when new (its occupant id, presence, a full token
+     * bucket), with {@code session} added to it, watched, and told it is seated.
+     */
+    private Occupants.Occupant seat(RoomState s, String nick, Jid from, Affiliation aff, List<XmlElement> presence,
+                                    Occupants.Session session) {
+        Occupants.Occupant o = occupants.byNick(nick);
+        if (o == null) {
+            o = occupants.add(nick, from.bare(), Role.defaultFor(aff, s.config().moderated()), aff);
+            o.occupantId = occupantId(s, from.bare());
+            o.presence = presence;
+            o.tokens = deps.settings().messageBurst();
+            o.tokensAt = System.nanoTime();
+        }
+        occupants.addSession(o, session);
+        watch(session);
+        seated(session, nick);
+        timers.cancel(Tick.IDLE);
+        return o;
     }
 
     private static String newSecret() {
@@ -635,21 +658,12 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
     /** Section 7.2.3 to 7.2.16: presence of the others, own presence, history, subject. */
     private void enter(RoomState s, Inbound in, Jid from, String nick, List<XmlElement> children, XmlElement mucX, boolean created) {
         Affiliation aff = s.affiliation(from);
-        Occupants.Occupant o = occupants.byNick(nick);
-        boolean newOccupant = o == null;
-        Occupants.Session session = new Occupants.Session(from, in.connection(), in.fanout());
+        boolean newOccupant = occupants.byNick(nick) == null;
         if (newOccupant) {
             note(from.bare(), "join", nick, null);
-            o = occupants.add(nick, from.bare(), Role.defaultFor(aff, s.config().moderated()), aff);
-            o.occupantId = occupantId(s, from.bare());
-            o.presence = children;
-            o.tokens = deps.settings().messageBurst();
-            o.tokensAt = System.nanoTime();
         }
-        occupants.addSession(o, session);
-        watch(session);
-        seated(session, nick);
-        timers.cancel(Tick.IDLE);
+        Occupants.Occupant o = seat(s, nick, from, aff, children, new Occupants.Session(from, in.connection(), in.fanout()));
+        Occupants.Session session = o.sessions.get(from);
         for (Occupants.Occupant other : occupants.all()) {
             if (other != o) {
                 deliver(presenceOf(s, other, false, seesJids(s, o), null, null, null, List.of(), null), List.of(session));

@@ -87,7 +87,7 @@ public final class StanzaRouter {
                 return Optional.empty();
             }
             case MUC_ROOM -> {
-                sharding.entityRefFor(RoomEntity.TYPE_KEY, to.bare().toString()).tell(new RoomEntity.Inbound(stanza, connection, fanout));
+                room(to).tell(new RoomEntity.Inbound(stanza, connection, fanout));
                 return Optional.empty();
             }
             case MUC_SERVICE -> {
@@ -116,8 +116,7 @@ public final class StanzaRouter {
                 .attr("from", session.toString()).attr("to", room.withResource(nick).toString())
                 .child(XmlElement.of("x", io.parley.protocol.xml.Namespaces.MUC))
                 .build();
-        sharding.entityRefFor(RoomEntity.TYPE_KEY, room.bare().toString())
-                .tell(new RoomEntity.Inbound(presence, connection, fanout, RoomEntity.Origin.REJOIN));
+        room(room).tell(new RoomEntity.Inbound(presence, connection, fanout, RoomEntity.Origin.REJOIN));
     }
 
     /** A connection's session leaves {@code room} because its node shuts down: the others see status 332. */
@@ -125,8 +124,11 @@ public final class StanzaRouter {
         XmlElement presence = XmlElement.builder("presence", io.parley.protocol.xml.Namespaces.CLIENT)
                 .attr("from", session.toString()).attr("to", room.withResource(nick).toString()).attr("type", "unavailable")
                 .build();
-        sharding.entityRefFor(RoomEntity.TYPE_KEY, room.bare().toString())
-                .tell(new RoomEntity.Inbound(presence, null, null, RoomEntity.Origin.SHUTDOWN));
+        room(room).tell(new RoomEntity.Inbound(presence, null, null, RoomEntity.Origin.SHUTDOWN));
+    }
+
+    private akka.cluster.sharding.typed.javadsl.EntityRef<RoomEntity.Command> room(Jid room) {
+        return sharding.entityRefFor(RoomEntity.TYPE_KEY, room.bare().toString());
     }
 
     /** Presence subscriptions and probes: the roster entity's business, once the user entity let them through. */
