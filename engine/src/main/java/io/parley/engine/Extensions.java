@@ -9,6 +9,7 @@ import io.parley.engine.ext.offline.OfflineExtension;
 import io.parley.engine.ext.ping.PingExtension;
 import io.parley.engine.ext.privatexml.PrivateXmlExtension;
 import io.parley.engine.ext.register.RegistrationExtension;
+import io.parley.engine.ext.register.RegistrationLimiter;
 import io.parley.engine.ext.roster.RosterExtension;
 import io.parley.engine.ext.session.LegacySessionExtension;
 import io.parley.engine.ext.time.TimeExtension;
@@ -25,7 +26,8 @@ public final class Extensions {
         return new ExtensionRegistry()
                 .add(new LegacySessionExtension())
                 .add(new RosterExtension())
-                .add(new RegistrationExtension(settings.registration().enabled()))
+                .add(new RegistrationExtension(settings.registration().enabled(),
+                        new RegistrationLimiter(settings.registration().perAddressPerHour(), java.time.Clock.systemUTC())))
                 .add(new VersionExtension())
                 .add(new TimeExtension())
                 .add(new PingExtension())

@@ -1,10 +1,11 @@
-package io.parley.engine.storage;
+package io.parley.engine;
 
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.roster.RosterState;
 import io.parley.engine.session.UserEntity;
 import io.parley.engine.session.UserState;
+import io.parley.engine.storage.UserDataEntity;
 
 /**
  * Every type the store holds, by its {@code @JsonTypeName}, so that a stored value read as a

@@ -1,11 +1,12 @@
-package io.parley.engine.admin;
+package io.parley.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import io.parley.engine.ParleyNode;
+import io.parley.engine.admin.AdminHttp;
+import io.parley.engine.admin.AdminOps;
 import io.parley.engine.config.ConfigLoader;
 import io.parley.engine.config.ParleySettings;
 import java.io.Console;

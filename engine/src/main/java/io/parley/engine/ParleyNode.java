@@ -19,7 +19,10 @@ import com.typesafe.config.Config;
 import io.parley.engine.config.ParleySettings;
 import io.parley.engine.net.C2sListener;
 import io.parley.engine.roster.RosterEntity;
+import io.parley.engine.roster.RosterContacts;
+import io.parley.engine.routing.HandoffRescue;
 import io.parley.engine.routing.StanzaRouter;
+import io.parley.engine.ext.Services;
 import io.parley.engine.session.UserEntity;
 import io.parley.engine.storage.UserDataEntity;
 import io.parley.persistence.StoreSchema;
@@ -137,15 +140,21 @@ public final class ParleyNode {
                                                              SSLContext tls) {
         Clock clock = Clock.systemUTC();
         ClusterSharding sharding = ClusterSharding.get(system);
-        io.parley.engine.muc.MucSettings muc = settings.muc();
+        io.parley.engine.config.MucSettings muc = settings.muc();
         Jid mucDomain = muc.enabled() ? Jid.domain(muc.subdomain() + "." + settings.domain().domain()) : null;
-        StanzaRouter router = new StanzaRouter(settings.domain(), sharding, mucDomain);
+        StanzaRouter router = new StanzaRouter(settings.domain());
+        router.accounts((stanza, to, connection) -> {
+            sharding.entityRefFor(UserEntity.TYPE_KEY, to.bare().toString()).tell(new UserEntity.Deliver(stanza));
+            return java.util.Optional.empty();
+        });
         // what sharding drops when a shard moves (a rolling restart) is handed back to the entity
-        akka.actor.typed.ActorRef<io.parley.engine.routing.HandoffRescue.Command> rescue = system.systemActorOf(
-                io.parley.engine.routing.HandoffRescue.create(sharding, Duration.ofSeconds(5)), "handoff-rescue",
-                akka.actor.typed.Props.empty());
+        ActorRef<HandoffRescue.Command> rescue = system.systemActorOf(
+                HandoffRescue.create(sharding, Duration.ofSeconds(5), UserEntity.RESCUE, List.of(
+                        new HandoffRescue.SentOn<>(RosterEntity.TYPE_KEY, RosterEntity.Command.class),
+                        new HandoffRescue.SentOn<>(UserDataEntity.TYPE_KEY, UserDataEntity.Command.class))),
+                "handoff-rescue", akka.actor.typed.Props.empty());
         UserEntity.Deps deps = new UserEntity.Deps(settings.domain(), router, sharding, settings.offlineMaxMessages(), clock,
-                settings.snapshotEvery(), settings.reattachGrace(), rescue);
+                settings.snapshotEvery(), settings.reattachGrace(), rescue, new RosterContacts(sharding));
         sharding.init(Entity.of(UserEntity.TYPE_KEY, ctx -> UserEntity.create(ctx, deps))
                 .withStopMessage(UserEntity.stopMessage())
                 // remembered: a user entity that was running on a node that is lost restarts elsewhere at
@@ -155,20 +164,24 @@ public final class ParleyNode {
                 .withSettings(idleAfter(system, settings.entities().rosterIdle())));
         sharding.init(Entity.of(UserDataEntity.TYPE_KEY, ctx -> UserDataEntity.create(ctx, settings.snapshotEvery()))
                 .withSettings(idleAfter(system, settings.entities().userDataIdle())));
-        // rooms stop themselves when empty (persistent ones after parley.muc.empty-room-idle)
-        io.parley.engine.muc.RoomEntity.Deps roomDeps = new io.parley.engine.muc.RoomEntity.Deps(mucDomain, router, muc, clock,
-                settings.snapshotEvery());
-        sharding.init(Entity.of(io.parley.engine.muc.RoomEntity.TYPE_KEY, ctx -> io.parley.engine.muc.RoomEntity.create(ctx, roomDeps))
-                .withStopMessage(io.parley.engine.muc.RoomEntity.stopMessage())
-                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
-        sharding.init(Entity.of(io.parley.engine.muc.MucDirectory.TYPE_KEY,
-                ctx -> io.parley.engine.muc.MucDirectory.create(ctx, router, settings.snapshotEvery())));
-        ActorRef<io.parley.engine.muc.MucFanout.Command> fanout = system.systemActorOf(io.parley.engine.muc.MucFanout.create(),
-                "muc-fanout", akka.actor.typed.Props.empty());
+        io.parley.engine.muc.Rooms rooms = null;
+        if (mucDomain != null) {
+            ActorRef<io.parley.engine.muc.MucFanout.Command> fanout = system.systemActorOf(io.parley.engine.muc.MucFanout.create(),
+                    "muc-fanout", akka.actor.typed.Props.empty());
+            rooms = new io.parley.engine.muc.Rooms(mucDomain, sharding, fanout);
+            router.service(mucDomain, rooms);
+            // rooms stop themselves when empty (persistent ones after parley.muc.empty-room-idle)
+            io.parley.engine.muc.RoomEntity.Deps roomDeps = new io.parley.engine.muc.RoomEntity.Deps(mucDomain, router, sharding, muc,
+                    clock, settings.snapshotEvery());
+            sharding.init(Entity.of(io.parley.engine.muc.RoomEntity.TYPE_KEY, ctx -> io.parley.engine.muc.RoomEntity.create(ctx, roomDeps))
+                    .withStopMessage(io.parley.engine.muc.RoomEntity.stopMessage())
+                    .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+            sharding.init(Entity.of(io.parley.engine.muc.MucDirectory.TYPE_KEY,
+                    ctx -> io.parley.engine.muc.MucDirectory.create(ctx, router, settings.snapshotEvery())));
+        }
         Executor blocking = system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking());
         Services services = new Services(system, settings, sharding, router, Extensions.standard(settings), tls,
-                new RegistrationLimiter(settings.registration().perAddressPerHour(), clock), blocking, clock, clock.instant(),
-                Duration.ofSeconds(10), fanout);
+                blocking, clock, clock.instant(), Duration.ofSeconds(10), rooms);
         CompletionStage<Listening> plain = listen(system, services, settings.c2s().port(), false);
         CompletionStage<Listening> direct = listen(system, services, settings.c2s().directTlsPort(), true);
         return plain.thenCombine(direct, (p, d) -> {

@@ -1,10 +1,12 @@
-package io.parley.engine.storage;
+package io.parley.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.session.UserEntity;
+import io.parley.engine.storage.JournalMigration;
+import io.parley.engine.storage.UserDataEntity;
 import io.parley.persistence.JournalSerializable;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.parley.engine.ParleyNode;
-import io.parley.engine.Services;
+import io.parley.engine.ext.Services;
 import io.parley.engine.config.ConfigLoader;
 import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.session.UserEntity;

@@ -5,7 +5,7 @@ import akka.actor.typed.javadsl.Adapter;
 import akka.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import akka.persistence.query.PersistenceQuery;
 import akka.stream.javadsl.Sink;
-import io.parley.engine.Services;
+import io.parley.engine.ext.Services;
 import io.parley.engine.session.UserEntity;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.sasl.StoredCredentials;

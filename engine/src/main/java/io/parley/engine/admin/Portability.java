@@ -1,6 +1,6 @@
 package io.parley.engine.admin;
 
-import io.parley.engine.Services;
+import io.parley.engine.ext.Services;
 import io.parley.engine.ext.privatexml.PrivateXmlExtension;
 import io.parley.engine.ext.vcard.VCardExtension;
 import io.parley.engine.roster.RosterEntity;

@@ -9,15 +9,15 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import io.parley.engine.Services;
+import io.parley.engine.ext.Services;
 import io.parley.engine.config.ParleySettings;
 import io.parley.engine.ext.IqHandler;
 import io.parley.engine.ext.IqReply;
 import io.parley.engine.ext.IqRequest;
 import io.parley.engine.ext.IqTarget;
 import io.parley.engine.ext.SessionContext;
-import io.parley.engine.session.ConnectionMessage;
-import io.parley.engine.session.ToClient;
+import io.parley.engine.routing.ConnectionMessage;
+import io.parley.engine.routing.ToClient;
 import io.parley.engine.session.UserEntity;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.jid.JidFormatException;
@@ -107,9 +107,14 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     private static final SecureRandom RANDOM = new SecureRandom();
     static final int MAX_PENDING_IQS = 64;
 
+    /** What a connection tells whoever accepted it once its session is bound (the listener lists the sessions). */
+    public record SessionBound(ActorRef<ConnectionMessage> connection, Jid jid) {
+    }
+
+    /** @param bound told once the session is bound */
     public static Behavior<ConnectionMessage> create(Services services, InetSocketAddress remote, boolean directTls,
-                                                     ActorRef<io.parley.engine.net.C2sListener.Command> listener) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new C2sConnection(ctx, timers, services, remote, directTls, listener)));
+                                                     ActorRef<SessionBound> bound) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new C2sConnection(ctx, timers, services, remote, directTls, bound)));
     }
 
     /** Materialises the stream stages for an accepted socket and hands them to the connection actor. */
@@ -150,12 +155,12 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     private long lastOutbound = System.nanoTime();
     private String pingId;
 
-    private final ActorRef<io.parley.engine.net.C2sListener.Command> listener;
+    private final ActorRef<SessionBound> bound;
 
     private C2sConnection(ActorContext<ConnectionMessage> ctx, TimerScheduler<ConnectionMessage> timers, Services services,
-                          InetSocketAddress remote, boolean directTls, ActorRef<io.parley.engine.net.C2sListener.Command> listener) {
+                          InetSocketAddress remote, boolean directTls, ActorRef<SessionBound> bound) {
         super(ctx);
-        this.listener = listener;
+        this.bound = bound;
         this.timers = timers;
         this.services = services;
         this.settings = services.settings().c2s();
@@ -579,7 +584,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
             // XEP-0045 332: the rooms this session is in hear it leave because the server shuts down
             seats.forEach((room, seat) -> {
                 getContext().unwatch(seat.actor());
-                services.router().leaveForShutdown(room, jid, seat.nick());
+                services.rooms().leaveForShutdown(room, jid, seat.nick());
             });
             seats.clear();
         }
@@ -646,7 +651,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         send(Iq.builder(Iq.Type.RESULT).id(m.iqId()).child(XmlElement.builder("bind", Namespaces.BIND)
                 .textElement("jid", Namespaces.BIND, jid.toString()).build()).build().element());
         phase = Phase.ESTABLISHED;
-        listener.tell(new io.parley.engine.net.C2sListener.SessionBound(getContext().getSelf(), jid));
+        bound.tell(new SessionBound(getContext().getSelf(), jid));
         session = new EstablishedSession(this, jid);
         timers.cancel(Timer.NEGOTIATION_TIMEOUT);
         if (!settings.pingInterval().isZero()) {
@@ -741,7 +746,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
             Map.Entry<Jid, Seat> e = it.next();
             if (e.getValue().actor().equals(g.room())) {
                 it.remove();
-                services.router().rejoin(e.getKey(), jid, e.getValue().nick(), getContext().getSelf(), services.mucFanout());
+                services.rooms().rejoin(e.getKey(), jid, e.getValue().nick(), getContext().getSelf());
             }
         }
         return this;

@@ -9,7 +9,7 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.stream.typed.javadsl.ActorSink;
 import akka.util.ByteString;
-import io.parley.engine.session.ConnectionMessage;
+import io.parley.engine.routing.ConnectionMessage;
 import io.parley.protocol.stream.OutboundFrame;
 import io.parley.protocol.stream.StartTlsStage;
 import io.parley.protocol.stream.StreamFrame;

@@ -1,16 +1,16 @@
 package io.parley.engine.c2s;
 
 import akka.actor.typed.Behavior;
-import io.parley.engine.Services;
+import io.parley.engine.ext.Services;
 import io.parley.engine.ext.IqHandler;
 import io.parley.engine.ext.IqRequest;
 import io.parley.engine.ext.IqTarget;
 import io.parley.engine.ext.offline.OfflineExtension;
 import io.parley.engine.ext.vcard.VCardExtension;
 import io.parley.engine.roster.RosterEntity;
-import io.parley.engine.routing.StanzaRouter;
-import io.parley.engine.session.ConnectionMessage;
-import io.parley.engine.session.ToClient;
+import io.parley.engine.routing.Router;
+import io.parley.engine.routing.ConnectionMessage;
+import io.parley.engine.routing.ToClient;
 import io.parley.engine.session.UserEntity;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.stanza.Iq;
@@ -125,8 +125,8 @@ final class EstablishedSession {
             return conn;
         }
         XmlElement addressed = m.withAttr("to", to.toString());
-        if (services.router().classify(to) == StanzaRouter.Destination.SERVER) {
-            StanzaRouter.bounce(addressed, StanzaErrorCondition.SERVICE_UNAVAILABLE).ifPresent(conn::send);
+        if (services.router().classify(to) == Router.Destination.SERVER) {
+            Router.bounce(addressed, StanzaErrorCondition.SERVICE_UNAVAILABLE).ifPresent(conn::send);
             return conn;
         }
         routeFromHere(addressed, to);
@@ -135,7 +135,7 @@ final class EstablishedSession {
 
     /** Routes with this connection as the sender's (a Multi-User Chat room delivers to it directly). */
     private void routeFromHere(XmlElement stanza, Jid to) {
-        services.router().route(stanza, to, conn.self(), services.mucFanout()).ifPresent(conn::send);
+        services.router().route(stanza, to, conn.self()).ifPresent(conn::send);
     }
 
     /** XEP-0191 section 3.4: stanzas to a blocked entity are refused with not-acceptable. */
@@ -190,7 +190,7 @@ final class EstablishedSession {
     }
 
     private void route(XmlElement stanza, Jid to) {
-        if (services.router().classify(to) != StanzaRouter.Destination.SERVER) {
+        if (services.router().classify(to) != Router.Destination.SERVER) {
             routeFromHere(stanza, to);
         }
     }
@@ -230,7 +230,7 @@ final class EstablishedSession {
         } else if (to.equals(services.domain())) {
             target = IqTarget.SERVER;
             resolved = to;
-        } else if (to.isBare() && services.router().classify(to) == StanzaRouter.Destination.LOCAL_ACCOUNT) {
+        } else if (to.isBare() && services.router().classify(to) == Router.Destination.LOCAL_ACCOUNT) {
             target = IqTarget.OTHER_ACCOUNT;
             resolved = to;
         } else {

@@ -1,4 +1,4 @@
-package io.parley.engine.muc;
+package io.parley.engine.config;
 
 import java.time.Duration;
 

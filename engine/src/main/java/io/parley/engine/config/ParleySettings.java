@@ -28,7 +28,7 @@ public record ParleySettings(
         boolean storeInit,
         int snapshotEvery,
         Duration reattachGrace,
-        io.parley.engine.muc.MucSettings muc) {
+        MucSettings muc) {
 
     /** The stores {@code parley.store} may name; each has a profile {@code parley/store-<name>.conf}. */
     public static final List<String> STORES = List.of("h2", "postgres", "cassandra");
@@ -110,13 +110,13 @@ public record ParleySettings(
                 positive(c.getConfig("cluster"), "reattach-grace"), muc(c.getConfig("muc")));
     }
 
-    private static io.parley.engine.muc.MucSettings muc(Config m) {
+    private static MucSettings muc(Config m) {
         String sub = m.getString("subdomain");
         if (sub.isEmpty() || sub.contains(".")) {
             throw new ConfigException.BadValue(m.origin(), "parley.muc.subdomain", "one DNS label, like conference");
         }
         int maxHistory = range(m, "max-history", 0, 100_000);
-        return new io.parley.engine.muc.MucSettings(m.getBoolean("enabled"), sub, range(m, "default-history", 0, maxHistory),
+        return new MucSettings(m.getBoolean("enabled"), sub, range(m, "default-history", 0, maxHistory),
                 maxHistory, range(m, "max-occupants", 1, 1_000_000), range(m, "max-subject-chars", 1, 1_000_000),
                 range(m, "messages-per-second", 1, 1_000_000), range(m, "message-burst", 1, 10_000_000),
                 positive(m, "empty-room-idle"));

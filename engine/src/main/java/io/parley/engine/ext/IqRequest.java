@@ -1,6 +1,5 @@
 package io.parley.engine.ext;
 
-import io.parley.engine.Services;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.stanza.Iq;
 import io.parley.protocol.stanza.StanzaError;

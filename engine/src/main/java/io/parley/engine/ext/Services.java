@@ -1,4 +1,4 @@
-package io.parley.engine;
+package io.parley.engine.ext;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -6,9 +6,8 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.japi.function.Function;
 import io.parley.engine.config.ParleySettings;
-import io.parley.engine.ext.ExtensionRegistry;
 import io.parley.engine.roster.RosterEntity;
-import io.parley.engine.routing.StanzaRouter;
+import io.parley.engine.routing.Router;
 import io.parley.engine.session.UserEntity;
 import io.parley.engine.storage.UserDataEntity;
 import io.parley.protocol.jid.Jid;
@@ -27,15 +26,14 @@ public record Services(
         ActorSystem<?> system,
         ParleySettings settings,
         ClusterSharding sharding,
-        StanzaRouter router,
+        Router router,
         ExtensionRegistry registry,
         SSLContext tls,
-        RegistrationLimiter registrationLimiter,
         Executor blockingExecutor,
         Clock clock,
         Instant started,
         Duration askTimeout,
-        ActorRef<io.parley.engine.muc.MucFanout.Command> mucFanout) {
+        io.parley.engine.muc.Rooms rooms) {
 
     public Jid domain() {
         return settings.domain();

@@ -10,7 +10,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import io.parley.engine.routing.StanzaRouter;
+import io.parley.engine.routing.Router;
 import io.parley.engine.storage.PendingWrite;
 import io.parley.persistence.CborSerializable;
 import io.parley.persistence.JournalSerializable;
@@ -73,14 +73,14 @@ public final class MucDirectory extends EventSourcedBehavior<MucDirectory.Comman
         }
     }
 
-    public static Behavior<Command> create(EntityContext<Command> entity, StanzaRouter router, int snapshotEvery) {
+    public static Behavior<Command> create(EntityContext<Command> entity, Router router, int snapshotEvery) {
         return new MucDirectory(entity.getEntityId(), router, snapshotEvery);
     }
 
-    private final StanzaRouter router;
+    private final Router router;
     private final int snapshotEvery;
 
-    private MucDirectory(String service, StanzaRouter router, int snapshotEvery) {
+    private MucDirectory(String service, Router router, int snapshotEvery) {
         super(PersistenceId.of(TYPE_KEY.name(), service), PendingWrite.restartOnStoreFailure());
         this.router = router;
         this.snapshotEvery = snapshotEvery;

@@ -17,7 +17,7 @@ import java.util.Map;
 final class Occupants {
 
     /** One joined full JID: where its stanzas go. */
-    record Session(Jid jid, ActorRef<io.parley.engine.session.ConnectionMessage> connection,
+    record Session(Jid jid, ActorRef<io.parley.engine.routing.ConnectionMessage> connection,
                    ActorRef<MucFanout.Command> fanout) {
     }
 

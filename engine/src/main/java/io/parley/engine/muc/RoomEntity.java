@@ -1,5 +1,6 @@
 package io.parley.engine.muc;
 
+import io.parley.engine.config.MucSettings;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -17,9 +18,9 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import io.parley.engine.routing.StanzaRouter;
-import io.parley.engine.session.ConnectionMessage;
-import io.parley.engine.session.ToClient;
+import io.parley.engine.routing.Router;
+import io.parley.engine.routing.ConnectionMessage;
+import io.parley.engine.routing.ToClient;
 import io.parley.engine.storage.PendingWrite;
 import io.parley.persistence.CborSerializable;
 import io.parley.persistence.JournalSerializable;
@@ -146,7 +147,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
     }
 
     /** What a room needs from its node. */
-    public record Deps(Jid service, StanzaRouter router, MucSettings settings, Clock clock, int snapshotEvery) {
+    public record Deps(Jid service, Router router, ClusterSharding sharding, MucSettings settings, Clock clock, int snapshotEvery) {
     }
 
     public static Behavior<Command> create(EntityContext<Command> entity, Deps deps) {
@@ -286,7 +287,7 @@ public final class RoomEntity extends EventSourcedBehavior<RoomEntity.Command, R
         if (!listingSent || !java.util.Objects.equals(name, listedAs)) {
             listingSent = true;
             listedAs = name;
-            deps.router().listing(room, name);
+            deps.sharding().entityRefFor(MucDirectory.TYPE_KEY, deps.service().toString()).tell(new MucDirectory.Listing(room, name));
         }
     }
 

@@ -11,10 +11,10 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Tcp;
-import io.parley.engine.Services;
+import io.parley.engine.ext.Services;
 import io.parley.engine.c2s.C2sConnection;
-import io.parley.engine.session.ConnectionMessage;
-import io.parley.engine.session.ToClient;
+import io.parley.engine.routing.ConnectionMessage;
+import io.parley.engine.routing.ToClient;
 import io.parley.protocol.stream.StreamErrorCondition;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -60,7 +60,7 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
     }
 
     /** A connection bound its resource. */
-    public record SessionBound(ActorRef<ConnectionMessage> connection, io.parley.protocol.jid.Jid jid) implements Command {
+    record SessionBound(C2sConnection.SessionBound bound) implements Command {
     }
 
     /** The bound sessions of this listener. */
@@ -87,8 +87,12 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
     /** Accepts waiting for a negotiation slot; the accept stream is backpressured meanwhile. */
     private final java.util.ArrayDeque<ActorRef<Done>> waiting = new java.util.ArrayDeque<>();
 
+    /** Where this listener's connections say that their session is bound. */
+    private final ActorRef<C2sConnection.SessionBound> sessionBound;
+
     private C2sListener(ActorContext<Command> ctx, Services services, int port, boolean directTls, ActorRef<BindResult> replyTo) {
         super(ctx);
+        this.sessionBound = ctx.messageAdapter(C2sConnection.SessionBound.class, SessionBound::new);
         this.services = services;
         this.directTls = directTls;
         this.replyTo = replyTo;
@@ -118,10 +122,10 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
                     return this;
                 })
                 .onMessage(SessionBound.class, m -> {
-                    if (open.containsKey(m.connection())) {
-                        bound.put(m.connection(), m.jid());
+                    if (open.containsKey(m.bound().connection())) {
+                        bound.put(m.bound().connection(), m.bound().jid());
                     }
-                    negotiated(m.connection());
+                    negotiated(m.bound().connection());
                     return this;
                 })
                 .onMessage(ListSessions.class, m -> {
@@ -172,7 +176,7 @@ public final class C2sListener extends AbstractBehavior<C2sListener.Command> {
             return;
         }
         ActorRef<ConnectionMessage> conn = getContext().spawnAnonymous(
-                C2sConnection.create(services, remote, directTls, getContext().getSelf()));
+                C2sConnection.create(services, remote, directTls, sessionBound));
         getContext().watchWith(conn, new Closed(conn, remote));
         open.put(conn, remote);
         negotiating.add(conn);

@@ -14,7 +14,7 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.parley.engine.storage.PendingWrite;
-import io.parley.engine.routing.StanzaRouter;
+import io.parley.engine.routing.Router;
 import io.parley.engine.session.UserEntity;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import io.parley.persistence.CborSerializable;
@@ -120,18 +120,18 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
     @JsonTypeName("roster.cleared")
     public enum RosterCleared implements Event { INSTANCE }
 
-    public static Behavior<Command> create(EntityContext<Command> entity, StanzaRouter router, ClusterSharding sharding,
+    public static Behavior<Command> create(EntityContext<Command> entity, Router router, ClusterSharding sharding,
                                            int snapshotEvery) {
         return new RosterEntity(Jid.of(entity.getEntityId()), router, sharding, snapshotEvery);
     }
 
     private final Jid user;
-    private final StanzaRouter router;
+    private final Router router;
     private final ClusterSharding sharding;
     private final int snapshotEvery;
     private final PendingWrite pending = new PendingWrite();
 
-    private RosterEntity(Jid user, StanzaRouter router, ClusterSharding sharding, int snapshotEvery) {
+    private RosterEntity(Jid user, Router router, ClusterSharding sharding, int snapshotEvery) {
         super(PersistenceId.of(TYPE_KEY.name(), user.toString()), PendingWrite.restartOnStoreFailure());
         this.user = user;
         this.router = router;

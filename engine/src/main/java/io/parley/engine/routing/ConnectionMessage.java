@@ -1,4 +1,4 @@
-package io.parley.engine.session;
+package io.parley.engine.routing;
 
 /**
  * Everything a client connection actor accepts. Entities hold connections as

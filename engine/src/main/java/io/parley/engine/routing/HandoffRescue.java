@@ -8,9 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.ShardingEnvelope;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import io.parley.engine.roster.RosterEntity;
-import io.parley.engine.session.UserEntity;
-import io.parley.engine.storage.UserDataEntity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,13 +25,14 @@ import java.util.Map;
  * event stream (wrapped in a dead letter), synchronously and before it tells the shard to stop
  * its entities. This actor, one per node, keeps those messages:
  * <ul>
- *   <li>for a user entity, until the entity claims them ({@link Claim}) when it gets its stop
- *       message: it handles them before it stops, so they keep their order ahead of anything
- *       sent to the next incarnation. Unclaimed ones (no running entity) are sent on through
- *       sharding after {@code claimWithin};</li>
- *   <li>for roster and private-data entities, sent on through sharding at once (they start the
- *       entity on its new node; their order does not matter as much).</li>
+ *   <li>for the claimed entity type (users), until the entity claims them ({@link Claim}) when
+ *       it gets its stop message: it handles them before it stops, so they keep their order ahead
+ *       of anything sent to the next incarnation. Unclaimed ones (no running entity) are sent on
+ *       through sharding after {@code claimWithin};</li>
+ *   <li>for the types sent on (rosters, private data), sent on through sharding at once (they
+ *       start the entity on its new node; their order does not matter as much).</li>
  * </ul>
+ * Which types are which is given at node start, so routing knows no entity.
  * Drops for other reasons (a full buffer) are left alone: sending those again would only fill
  * the buffer again.
  */
@@ -49,8 +48,24 @@ public final class HandoffRescue {
     record DeadLetterSeen(akka.actor.AllDeadLetters letter) implements Command {
     }
 
-    /** A user entity stopping: the messages dropped for it, if any, come back as {@link UserEntity.Rescued}. */
-    public record Claim(String entityId, ActorRef<UserEntity.Command> replyTo) implements Command {
+    /** An entity of the claimed type stopping: the messages dropped for it, if any, come back wrapped by {@link Claimed#rescued}. */
+    public record Claim(String entityId, ActorRef<?> replyTo) implements Command {
+        /** The claiming entity, as the entity of the claimed type it is. */
+        @SuppressWarnings("unchecked")
+        public <C> ActorRef<C> replyTo(Claimed<C> type) {
+            return (ActorRef<C>) replyTo;
+        }
+    }
+
+    /**
+     * The entity type whose entities claim what was dropped for them, and the message that hands
+     * them their commands back.
+     */
+    public record Claimed<C>(EntityTypeKey<C> type, Class<C> commands, java.util.function.Function<List<C>, C> rescued) {
+    }
+
+    /** An entity type whose dropped messages are sent on at once. */
+    public record SentOn<C>(EntityTypeKey<C> type, Class<C> commands) {
     }
 
     record SendOn(String entityId) implements Command {
@@ -59,17 +74,24 @@ public final class HandoffRescue {
     private HandoffRescue() {
     }
 
-    public static Behavior<Command> create(ClusterSharding sharding, Duration claimWithin) {
+    public static <C> Behavior<Command> create(ClusterSharding sharding, Duration claimWithin, Claimed<C> claimed,
+                                               List<SentOn<?>> sentOn) {
         return Behaviors.setup(ctx -> {
             // the region sends a Dropped to dead letters, which publish it wrapped in a DeadLetter
             ActorRef<akka.actor.AllDeadLetters> adapter = ctx.messageAdapter(akka.actor.AllDeadLetters.class, DeadLetterSeen::new);
             ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(akka.actor.AllDeadLetters.class, adapter));
-            return Behaviors.withTimers(timers -> active(sharding, claimWithin, timers, new HashMap<>(), ctx.getLog()));
+            return Behaviors.withTimers(timers -> active(sharding, claimWithin, claimed, sentOn, timers, new HashMap<>(), ctx.getLog()));
         });
     }
 
-    private static Behavior<Command> active(ClusterSharding sharding, Duration claimWithin, TimerScheduler<Command> timers,
-                                            Map<String, List<UserEntity.Command>> held, org.slf4j.Logger log) {
+    @SuppressWarnings("unchecked")
+    private static <C> void sendOn(ClusterSharding sharding, SentOn<C> type, String entityId, Object message) {
+        sharding.entityRefFor(type.type(), entityId).tell((C) message);
+    }
+
+    private static <C> Behavior<Command> active(ClusterSharding sharding, Duration claimWithin, Claimed<C> claimed,
+                                                List<SentOn<?>> sentOn, TimerScheduler<Command> timers,
+                                                Map<String, List<C>> held, org.slf4j.Logger log) {
         return Behaviors.receive(Command.class)
                 .onMessage(DeadLetterSeen.class, w -> {
                     Object letter = w.letter() instanceof akka.actor.DeadLetter dl ? dl.message() : w.letter();
@@ -78,31 +100,31 @@ public final class HandoffRescue {
                         return Behaviors.same();
                     }
                     Object m = env.message();
-                    if (m instanceof UserEntity.Command c) {
+                    if (claimed.commands().isInstance(m)) {
                         if (!held.containsKey(env.entityId())) {
                             timers.startSingleTimer(env.entityId(), new SendOn(env.entityId()), claimWithin);
                         }
-                        held.computeIfAbsent(env.entityId(), k -> new ArrayList<>()).add(c);
-                    } else if (m instanceof RosterEntity.Command c) {
-                        sharding.entityRefFor(RosterEntity.TYPE_KEY, env.entityId()).tell(c);
-                    } else if (m instanceof UserDataEntity.Command c) {
-                        sharding.entityRefFor(UserDataEntity.TYPE_KEY, env.entityId()).tell(c);
+                        held.computeIfAbsent(env.entityId(), k -> new ArrayList<>()).add(claimed.commands().cast(m));
                     } else {
-                        return Behaviors.same();
+                        SentOn<?> type = sentOn.stream().filter(t -> t.commands().isInstance(m)).findFirst().orElse(null);
+                        if (type == null) {
+                            return Behaviors.same();
+                        }
+                        sendOn(sharding, type, env.entityId(), m);
                     }
                     log.debug("kept a message sharding dropped at a hand-off, for {}: {}", env.entityId(), m.getClass().getSimpleName());
                     return Behaviors.same();
                 })
                 .onMessage(Claim.class, c -> {
-                    List<UserEntity.Command> mine = held.remove(c.entityId());
+                    List<C> mine = held.remove(c.entityId());
                     timers.cancel(c.entityId());
-                    c.replyTo().tell(new UserEntity.Rescued(mine == null ? List.of() : mine));
+                    c.replyTo(claimed).tell(claimed.rescued().apply(mine == null ? List.of() : mine));
                     return Behaviors.same();
                 })
                 .onMessage(SendOn.class, s -> {
-                    List<UserEntity.Command> mine = held.remove(s.entityId());
+                    List<C> mine = held.remove(s.entityId());
                     if (mine != null) {
-                        mine.forEach(c -> sharding.entityRefFor(UserEntity.TYPE_KEY, s.entityId()).tell(c));
+                        mine.forEach(c -> sharding.entityRefFor(claimed.type(), s.entityId()).tell(c));
                     }
                     return Behaviors.same();
                 })

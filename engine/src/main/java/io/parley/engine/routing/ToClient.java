@@ -1,4 +1,4 @@
-package io.parley.engine.session;
+package io.parley.engine.routing;
 
 import io.parley.persistence.CborSerializable;
 import io.parley.protocol.stream.StreamErrorCondition;

@@ -1,5 +1,7 @@
 package io.parley.engine.session;
 
+import io.parley.engine.routing.ToClient;
+import io.parley.engine.routing.ConnectionMessage;
 import akka.actor.typed.ActorRef;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.stanza.Presence;

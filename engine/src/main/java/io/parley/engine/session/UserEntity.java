@@ -1,5 +1,7 @@
 package io.parley.engine.session;
 
+import io.parley.engine.routing.ToClient;
+import io.parley.engine.routing.ConnectionMessage;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -17,8 +19,8 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import akka.persistence.typed.RecoveryCompleted;
 import io.parley.engine.storage.PendingWrite;
-import io.parley.engine.roster.RosterEntity;
-import io.parley.engine.routing.StanzaRouter;
+import io.parley.engine.routing.HandoffRescue;
+import io.parley.engine.routing.Router;
 import io.parley.engine.storage.UserDataEntity;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import io.parley.persistence.CborSerializable;
@@ -265,10 +267,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      * What the entity needs from the node.
      *
      * @param rescue this node's keeper of messages sharding dropped at a hand-off
+     * @param contacts who may see the user's presence (the roster)
      */
-    public record Deps(Jid domain, StanzaRouter router, ClusterSharding sharding, int maxOffline, Clock clock, int snapshotEvery,
-                       Duration reattachGrace, ActorRef<io.parley.engine.routing.HandoffRescue.Command> rescue) {
+    public record Deps(Jid domain, Router router, ClusterSharding sharding, int maxOffline, Clock clock, int snapshotEvery,
+                       Duration reattachGrace, ActorRef<HandoffRescue.Command> rescue, Contacts contacts) {
     }
+
+    /** What {@link HandoffRescue} needs to hand user entities back what sharding dropped for them. */
+    public static final HandoffRescue.Claimed<Command> RESCUE = new HandoffRescue.Claimed<>(TYPE_KEY, Command.class, Rescued::new);
 
     public static Behavior<Command> create(EntityContext<Command> entity, Deps deps) {
         return Behaviors.withTimers(timers -> Behaviors.setup(ctx ->
@@ -490,7 +496,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return Effect().reply(c.replyTo(), AccountReply.NO_ACCOUNT);
         }
         return Effect().persist(new AccountDeleted(deps.clock().instant())).thenRun(st -> {
-            deps.sharding().entityRefFor(RosterEntity.TYPE_KEY, user.toString()).tell(RosterEntity.Clear.INSTANCE);
+            deps.contacts().accountDeleted(user);
             deps.sharding().entityRefFor(UserDataEntity.TYPE_KEY, user.toString()).tell(UserDataEntity.Clear.INSTANCE);
             for (LiveSession session : new ArrayList<>(sessions.all())) {
                 if (!session.resource.equals(c.keepResource())) {
@@ -587,7 +593,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         if (sessions.get(session.resource) == session) {
             session.send(unavailable.withAttr("to", session.jid.toString()));
         }
-        roster().tell(new RosterEntity.Broadcast(unavailable, s.blocked()));
+        deps.contacts().broadcast(user, unavailable, s.blocked());
         if (sessions.anyAvailable()) {
             return s.online().contains(session.resource)
                     ? Effect().persist((Event) new ResourcesGone(List.of(session.resource))).thenNoReply()
@@ -624,7 +630,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         session.setPresence(presence);
         sessions.sendToAvailable(presence);
         if (!initial) {
-            roster().tell(new RosterEntity.Broadcast(presence, s.blocked()));
+            deps.contacts().broadcast(user, presence, s.blocked());
             return Effect().none().thenNoReply();
         }
         for (LiveSession other : sessions.available()) {
@@ -632,7 +638,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 session.send(other.presence.withAttr("to", session.jid.toString()));
             }
         }
-        roster().tell(new RosterEntity.InitialPresence(session.jid, presence, s.blocked()));
+        deps.contacts().initialPresence(user, session.jid, presence, s.blocked());
         List<Event> events = new ArrayList<>(2);
         if (!s.online().contains(session.resource)) {
             events.add(new ResourceOnline(session.resource));
@@ -733,10 +739,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private ReplyEffect<Event, UserState> deliverPresence(UserState s, XmlElement stanza, Jid to) {
-        if (StanzaRouter.isRosterBound(stanza)) {
+        if (Router.isRosterBound(stanza)) {
             // subscriptions and probes for an account that does not exist are ignored (RFC 6121 8.5.1)
             if (s.exists()) {
-                roster().tell(new RosterEntity.Inbound(stanza));
+                deps.contacts().inbound(user, stanza);
             }
             return Effect().none().thenNoReply();
         }
@@ -764,7 +770,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private void bounce(XmlElement stanza, StanzaErrorCondition condition) {
-        StanzaRouter.bounce(stanza, condition).ifPresent(error -> {
+        Router.bounce(stanza, condition).ifPresent(error -> {
             Jid back = Jid.ofOrNull(error.attr("to"));
             if (back != null) {
                 deps.router().route(error, back);
@@ -853,7 +859,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             sessions.sendToInterested(blocklistPush("unblock", c.jids().isEmpty() ? List.of() : gone), true);
             sessions.all().forEach(x -> x.connection.tell(new ToClient.BlocklistChanged(st.blocked())));
             if (sessions.anyAvailable()) {
-                roster().tell(new RosterEntity.ResendPresence(gone));
+                deps.contacts().resendPresence(user, gone);
             }
         }).thenReply(c.replyTo(), st -> AccountReply.DONE);
     }
@@ -904,7 +910,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return Effect().none().thenNoReply();
         }
         stopping = true;
-        deps.rescue().tell(new io.parley.engine.routing.HandoffRescue.Claim(user.toString(), ctx.getSelf()));
+        deps.rescue().tell(new HandoffRescue.Claim(user.toString(), ctx.getSelf()));
         if (holding) {
             holding = false;
             forwarding = true;
@@ -927,7 +933,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         for (String resource : gone) {
             XmlElement unavailable = unavailableFrom(user.withResource(resource));
             sessions.sendToAvailable(unavailable);
-            roster().tell(new RosterEntity.Broadcast(unavailable, s.blocked()));
+            deps.contacts().broadcast(user, unavailable, s.blocked());
         }
         return sessions.anyAvailable() ? Effect().persist((Event) new ResourcesGone(gone)).thenNoReply().thenUnstashAll()
                 : Effect().persist((Event) new LastSeen(deps.clock().instant(), null)).thenNoReply().thenUnstashAll();
@@ -940,10 +946,6 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     private void scheduleIdleCheck() {
         timers.startSingleTimer(Lifecycle.IDLE_CHECK, Lifecycle.IDLE_CHECK, IDLE);
-    }
-
-    private akka.cluster.sharding.typed.javadsl.EntityRef<RosterEntity.Command> roster() {
-        return deps.sharding().entityRefFor(RosterEntity.TYPE_KEY, user.toString());
     }
 
     /** The stop message sharding sends when it passivates or hands off the entity. */

@@ -96,7 +96,7 @@ class OperatorToolsTest {
     private JavaProcess.Result ctl(List<String> cfg, String... args) throws Exception {
         List<String> all = new java.util.ArrayList<>(cfg);
         all.addAll(List.of(args));
-        return JavaProcess.run(dir, "io.parley.engine.admin.ParleyCtl", all, args.length == 3 && args[1].equals("add") ? "typed-pw\n" : null);
+        return JavaProcess.run(dir, "io.parley.engine.ParleyCtl", all, args.length == 3 && args[1].equals("add") ? "typed-pw\n" : null);
     }
 
     @Test

@@ -118,7 +118,7 @@ class StoreBackendsTest {
 
         for (int i = 0; i < 2; i++) {
             io.parley.engine.testkit.JavaProcess.Result r = io.parley.engine.testkit.JavaProcess.run(dir,
-                    "io.parley.engine.admin.ParleyCtl", List.of("--config", conf.toString(), "db", "init"), null);
+                    "io.parley.engine.ParleyCtl", List.of("--config", conf.toString(), "db", "init"), null);
             assertThat(r.exitCode()).as(r.output()).isZero();
             assertThat(r.output()).contains("store schema ready (" + store + ")");
         }

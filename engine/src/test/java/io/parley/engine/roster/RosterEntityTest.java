@@ -41,7 +41,7 @@ class RosterEntityTest {
         TestProbe<ClusterSharding.ShardCommand> shard = kit.createTestProbe();
         roster = EventSourcedBehaviorTestKit.create(kit.system(),
                 RosterEntity.create(new EntityContext<>(RosterEntity.TYPE_KEY, "romeo@localhost", shard.ref()),
-                        new StanzaRouter(Jid.domain("localhost"), sharding), sharding, 100),
+                        new StanzaRouter(Jid.domain("localhost")), sharding, 100),
                 EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true));
     }
 

@@ -44,7 +44,8 @@ class HandoffRescueTest {
 
     @Test
     void droppedAtAHandOffIsHandedToTheEntityInOrder() {
-        ActorRef<HandoffRescue.Command> rescue = kit.spawn(HandoffRescue.create(ClusterSharding.get(kit.system()), Duration.ofMinutes(1)));
+        ActorRef<HandoffRescue.Command> rescue = kit.spawn(HandoffRescue.create(ClusterSharding.get(kit.system()), Duration.ofMinutes(1), UserEntity.RESCUE,
+                java.util.List.of()));
         TestProbe<UserEntity.Command> entity = kit.createTestProbe();
         // the rescue subscribes on start: claim once first so the subscription is in place
         rescue.tell(new HandoffRescue.Claim("warmup", entity.ref()));

@@ -1,5 +1,7 @@
 package io.parley.engine.session;
 
+import io.parley.engine.routing.ToClient;
+import io.parley.engine.routing.ConnectionMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
@@ -46,7 +48,8 @@ class UserEntityTest {
         rescue = kit.createTestProbe();
         ClusterSharding sharding = ClusterSharding.get(kit.system());
         Jid domain = Jid.domain("localhost");
-        UserEntity.Deps deps = new UserEntity.Deps(domain, new StanzaRouter(domain, sharding), sharding, 3, Clock.systemUTC(), 100, java.time.Duration.ofMillis(300), rescue.ref());
+        UserEntity.Deps deps = new UserEntity.Deps(domain, new StanzaRouter(domain), sharding, 3, Clock.systemUTC(), 100, java.time.Duration.ofMillis(300), rescue.ref(),
+                new io.parley.engine.roster.RosterContacts(sharding));
         TestProbe<akka.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard = kit.createTestProbe();
         entity = EventSourcedBehaviorTestKit.create(kit.system(),
                 UserEntity.create(new EntityContext<>(UserEntity.TYPE_KEY, "alice@localhost", shard.ref()), deps),
@@ -108,7 +111,7 @@ class UserEntityTest {
         entity.runCommand(UserEntity.Lifecycle.PASSIVATE);
         var claim = rescue.expectMessageClass(io.parley.engine.routing.HandoffRescue.Claim.class);
         assertThat(claim.entityId()).isEqualTo("alice@localhost");
-        claim.replyTo().tell(new UserEntity.Rescued(List.of(new UserEntity.Deliver(chat("alice@localhost", "dropped 1")),
+        claim.replyTo(UserEntity.RESCUE).tell(new UserEntity.Rescued(List.of(new UserEntity.Deliver(chat("alice@localhost", "dropped 1")),
                 new UserEntity.Deliver(chat("alice@localhost", "dropped 2")))));
         assertThat(delivered(conn).elementText("body", Namespaces.CLIENT)).isEqualTo("dropped 1");
         assertThat(delivered(conn).elementText("body", Namespaces.CLIENT)).isEqualTo("dropped 2");

@@ -26,9 +26,12 @@ public final class RegistrationExtension implements Extension {
     public static final String NS = "jabber:iq:register";
 
     private final boolean openRegistration;
+    private final RegistrationLimiter limiter;
 
-    public RegistrationExtension(boolean openRegistration) {
+    /** @param limiter registrations per source address, shared by the node's connections */
+    public RegistrationExtension(boolean openRegistration, RegistrationLimiter limiter) {
         this.openRegistration = openRegistration;
+        this.limiter = limiter;
     }
 
     @Override
@@ -71,7 +74,7 @@ public final class RegistrationExtension implements Extension {
         } catch (JidFormatException e) {
             return req.error(StanzaError.of(StanzaErrorCondition.JID_MALFORMED, "not a valid user name"));
         }
-        if (!req.services().registrationLimiter().tryAcquire(req.session().remoteAddress())) {
+        if (!limiter.tryAcquire(req.session().remoteAddress())) {
             return req.error(StanzaError.of(StanzaErrorCondition.RESOURCE_CONSTRAINT, "too many registrations from your address"));
         }
         return credentials(req, password).thenCompose(creds -> creds == null

@@ -1,4 +1,4 @@
-package io.parley.engine;
+package io.parley.engine.ext.register;
 
 import java.time.Clock;
 import java.time.Duration;

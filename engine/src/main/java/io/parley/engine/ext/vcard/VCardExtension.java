@@ -83,7 +83,7 @@ public final class VCardExtension implements Extension {
     }
 
     /** The account's stored vCard, for the session to learn its avatar hash. */
-    public static CompletionStage<XmlElement> load(io.parley.engine.Services services, io.parley.protocol.jid.Jid bare) {
+    public static CompletionStage<XmlElement> load(io.parley.engine.ext.Services services, io.parley.protocol.jid.Jid bare) {
         return services.<UserDataEntity.Value>askData(bare, rt -> new UserDataEntity.Get(KEY, rt)).thenApply(UserDataEntity.Value::element);
     }
 
