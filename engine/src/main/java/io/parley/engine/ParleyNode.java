@@ -3,7 +3,6 @@ package io.parley.engine;
 import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
-import io.parley.protocol.jid.Jid;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.actor.typed.SpawnProtocol;
@@ -22,7 +21,10 @@ import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.roster.RosterContacts;
 import io.parley.engine.routing.HandoffRescue;
 import io.parley.engine.routing.StanzaRouter;
+import io.parley.engine.ext.ExtensionRegistry;
+import io.parley.engine.ext.NodeSetup;
 import io.parley.engine.ext.Services;
+import io.parley.engine.session.UserFeatures;
 import io.parley.engine.session.UserEntity;
 import io.parley.engine.storage.UserDataEntity;
 import io.parley.persistence.StoreSchema;
@@ -140,8 +142,7 @@ public final class ParleyNode {
                                                              SSLContext tls) {
         Clock clock = Clock.systemUTC();
         ClusterSharding sharding = ClusterSharding.get(system);
-        io.parley.engine.config.MucSettings muc = settings.muc();
-        Jid mucDomain = muc.enabled() ? Jid.domain(muc.subdomain() + "." + settings.domain().domain()) : null;
+        ExtensionRegistry registry = Extensions.registry(settings);
         StanzaRouter router = new StanzaRouter(settings.domain());
         router.accounts((stanza, to, connection) -> {
             sharding.entityRefFor(UserEntity.TYPE_KEY, to.bare().toString()).tell(new UserEntity.Deliver(stanza));
@@ -153,7 +154,7 @@ public final class ParleyNode {
                         new HandoffRescue.SentOn<>(RosterEntity.TYPE_KEY, RosterEntity.Command.class),
                         new HandoffRescue.SentOn<>(UserDataEntity.TYPE_KEY, UserDataEntity.Command.class))),
                 "handoff-rescue", akka.actor.typed.Props.empty());
-        UserEntity.Deps deps = new UserEntity.Deps(settings.domain(), router, sharding, settings.offlineMaxMessages(), clock,
+        UserEntity.Deps deps = new UserEntity.Deps(settings.domain(), router, sharding, UserFeatures.of(registry.userFeatures()), clock,
                 settings.snapshotEvery(), settings.reattachGrace(), rescue, new RosterContacts(sharding));
         sharding.init(Entity.of(UserEntity.TYPE_KEY, ctx -> UserEntity.create(ctx, deps))
                 .withStopMessage(UserEntity.stopMessage())
@@ -164,24 +165,11 @@ public final class ParleyNode {
                 .withSettings(idleAfter(system, settings.entities().rosterIdle())));
         sharding.init(Entity.of(UserDataEntity.TYPE_KEY, ctx -> UserDataEntity.create(ctx, settings.snapshotEvery()))
                 .withSettings(idleAfter(system, settings.entities().userDataIdle())));
-        io.parley.engine.muc.Rooms rooms = null;
-        if (mucDomain != null) {
-            ActorRef<io.parley.engine.muc.MucFanout.Command> fanout = system.systemActorOf(io.parley.engine.muc.MucFanout.create(),
-                    "muc-fanout", akka.actor.typed.Props.empty());
-            rooms = new io.parley.engine.muc.Rooms(mucDomain, sharding, fanout);
-            router.service(mucDomain, rooms);
-            // rooms stop themselves when empty (persistent ones after parley.muc.empty-room-idle)
-            io.parley.engine.muc.RoomEntity.Deps roomDeps = new io.parley.engine.muc.RoomEntity.Deps(mucDomain, router, sharding, muc,
-                    clock, settings.snapshotEvery());
-            sharding.init(Entity.of(io.parley.engine.muc.RoomEntity.TYPE_KEY, ctx -> io.parley.engine.muc.RoomEntity.create(ctx, roomDeps))
-                    .withStopMessage(io.parley.engine.muc.RoomEntity.stopMessage())
-                    .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
-            sharding.init(Entity.of(io.parley.engine.muc.MucDirectory.TYPE_KEY,
-                    ctx -> io.parley.engine.muc.MucDirectory.create(ctx, router, settings.snapshotEvery())));
-        }
+        // the extensions' own entity types, actors and service domains (Multi-User Chat)
+        registry.start(new NodeSetup(system, settings, sharding, router, clock));
         Executor blocking = system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking());
-        Services services = new Services(system, settings, sharding, router, Extensions.standard(settings), tls,
-                blocking, clock, clock.instant(), Duration.ofSeconds(10), rooms);
+        Services services = new Services(system, settings, sharding, router, registry, tls,
+                blocking, clock, clock.instant(), Duration.ofSeconds(10));
         CompletionStage<Listening> plain = listen(system, services, settings.c2s().port(), false);
         CompletionStage<Listening> direct = listen(system, services, settings.c2s().directTlsPort(), true);
         return plain.thenCombine(direct, (p, d) -> {

@@ -22,8 +22,6 @@ public final class SupportTable {
             "XEP-0004: Data Forms",
             "XEP-0203: Delayed Delivery (offline messages)",
             "XEP-0237: Roster Versioning (as RFC 6121 2.6)",
-            "XEP-0045: Multi-User Chat 1.35 (rooms, roles, affiliations, configuration, history, invitations, destroy,"
-                    + " room listing, voice requests, nick registration)",
             "XEP-0059: Result Set Management (pages of the Multi-User Chat room list and of a room's operation log)",
             "XEP-0249: Direct MUC Invitations (passed through; mediated invitations carry its element)",
             "XEP-0410: MUC Self-Ping 1.1",
@@ -45,7 +43,7 @@ public final class SupportTable {
         lines.add("");
         lines.add("## Extensions");
         lines.add("");
-        Extensions.standard(settings).specs().forEach(s -> lines.add("- " + s));
+        Extensions.registry(settings).specs().forEach(s -> lines.add("- " + s));
         return String.join("\n", lines) + "\n";
     }
 

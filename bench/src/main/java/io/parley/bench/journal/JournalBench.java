@@ -8,7 +8,8 @@ import io.parley.engine.ParleyNode;
 import io.parley.engine.ext.Services;
 import io.parley.engine.config.ConfigLoader;
 import io.parley.engine.roster.RosterEntity;
-import io.parley.engine.session.UserEntity;
+import io.parley.engine.ext.offline.OfflineFeature;
+import io.parley.engine.session.Account;
 import io.parley.persistence.local.LocalCassandra;
 import io.parley.persistence.local.LocalPostgres;
 import io.parley.protocol.jid.Jid;
@@ -32,7 +33,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The journal under the user entity's hot writes, per store: a message stored for an offline
- * user (UserEntity's OfflineStored, acknowledged after the write) and a roster change
+ * user (the offline feature's OfflineStored, acknowledged after the write) and a roster change
  * (RosterEntity's ItemChanged, the write behind every roster push). A Parley node runs
  * in-process on each store in turn (embedded H2; PostgreSQL and Cassandra started on loopback
  * from this machine's binaries and Maven Central's cassandra-all, data in a temporary
@@ -101,11 +102,11 @@ public final class JournalBench {
             jids.add(Jid.of("journal" + i, domain.domain(), null));
         }
         // accounts first (not measured)
-        drive(jids.size(), inFlight, i -> services.<UserEntity.AccountReply>askUser(jids.get(i),
-                rt -> new UserEntity.CreateAccount(creds, rt)), null);
+        drive(jids.size(), inFlight, i -> services.<Account.Reply>askUser(jids.get(i),
+                rt -> new Account.Create(creds, rt)), null);
         AtomicLong seq = new AtomicLong();
-        Function<Integer, CompletionStage<?>> offline = i -> services.<UserEntity.AccountReply>askUser(jids.get(i % users),
-                rt -> new UserEntity.ImportOffline(List.of(message(jids.get(i % users), seq.incrementAndGet())), rt));
+        Function<Integer, CompletionStage<?>> offline = i -> services.<Account.Reply>askUser(jids.get(i % users),
+                rt -> new OfflineFeature.ImportOffline(List.of(message(jids.get(i % users), seq.incrementAndGet())), rt));
         Function<Integer, CompletionStage<?>> roster = i -> services.<RosterEntity.UpdateReply>askRoster(jids.get(i % users),
                 rt -> new RosterEntity.SetItem(Jid.of("contact" + (i / users % 100), domain.domain(), null), "Contact " + i,
                         List.of("Bench"), rt));

@@ -6,6 +6,7 @@ import akka.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import akka.persistence.query.PersistenceQuery;
 import akka.stream.javadsl.Sink;
 import io.parley.engine.ext.Services;
+import io.parley.engine.session.Account;
 import io.parley.engine.session.UserEntity;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.sasl.StoredCredentials;
@@ -37,9 +38,9 @@ public final class AdminOps {
 
     public CompletionStage<Result> addUser(String user, String password) {
         return withCredentials(user, password, (jid, creds) ->
-                services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.CreateAccount(creds, rt))
-                        .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "created " + jid)
-                                : new Result(false, r == UserEntity.AccountReply.STORE_FAILED ? "the store failed the write; try again"
+                services.<Account.Reply>askUser(jid, rt -> new Account.Create(creds, rt))
+                        .thenApply(r -> r == Account.Reply.DONE ? new Result(true, "created " + jid)
+                                : new Result(false, r == Account.Reply.STORE_FAILED ? "the store failed the write; try again"
                                         : jid + " already exists")));
     }
 
@@ -50,15 +51,15 @@ public final class AdminOps {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(new Result(false, e.getMessage()));
         }
-        return services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.DeleteAccount(null, rt))
-                .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "removed " + jid)
+        return services.<Account.Reply>askUser(jid, rt -> new Account.Delete(null, rt))
+                .thenApply(r -> r == Account.Reply.DONE ? new Result(true, "removed " + jid)
                         : new Result(false, jid + " does not exist"));
     }
 
     public CompletionStage<Result> setPassword(String user, String password) {
         return withCredentials(user, password, (jid, creds) ->
-                services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.ChangePassword(creds, rt))
-                        .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "password changed for " + jid)
+                services.<Account.Reply>askUser(jid, rt -> new Account.ChangePassword(creds, rt))
+                        .thenApply(r -> r == Account.Reply.DONE ? new Result(true, "password changed for " + jid)
                                 : new Result(false, jid + " does not exist")));
     }
 
@@ -81,7 +82,7 @@ public final class AdminOps {
         return journal.currentPersistenceIds()
                 .filter(id -> id.startsWith(prefix))
                 .map(id -> id.substring(prefix.length()))
-                .mapAsync(8, id -> services.<UserEntity.Credentials>askUser(Jid.of(id), UserEntity.GetCredentials::new)
+                .mapAsync(8, id -> services.<Account.Credentials>askUser(Jid.of(id), Account.GetCredentials::new)
                         .thenApply(c -> c.credentials() == null ? "" : id))
                 .filter(id -> !id.isEmpty())
                 .runWith(Sink.seq(), services.system())
@@ -216,8 +217,8 @@ public final class AdminOps {
         if (jid == null || !jid.isFull()) {
             return CompletableFuture.completedFuture(new Result(false, "not a full JID: " + fullJid));
         }
-        return services.<UserEntity.AccountReply>askUser(jid.bare(), rt -> new UserEntity.KickSession(jid.resource(), rt))
-                .thenApply(r -> r == UserEntity.AccountReply.DONE ? new Result(true, "kicked " + jid)
+        return services.<Account.Reply>askUser(jid.bare(), rt -> new UserEntity.KickSession(jid.resource(), rt))
+                .thenApply(r -> r == Account.Reply.DONE ? new Result(true, "kicked " + jid)
                         : new Result(false, "no session " + jid));
     }
 }

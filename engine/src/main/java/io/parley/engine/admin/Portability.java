@@ -6,7 +6,9 @@ import io.parley.engine.ext.vcard.VCardExtension;
 import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.roster.RosterItem;
 import io.parley.engine.roster.Subscription;
-import io.parley.engine.session.UserEntity;
+import io.parley.engine.session.Account;
+import io.parley.engine.ext.offline.OfflineFeature;
+import io.parley.engine.ext.vcard.AvatarFeature;
 import io.parley.engine.storage.UserDataEntity;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.pie.PieReader;
@@ -86,11 +88,11 @@ public final class Portability {
             return CompletableFuture.completedFuture(u.name() + ": " + e.getMessage());
         }
         String who = jid.toString();
-        return services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.CreateAccount(credentials, rt)).thenCompose(r -> {
-            if (r == UserEntity.AccountReply.EXISTS) {
+        return services.<Account.Reply>askUser(jid, rt -> new Account.Create(credentials, rt)).thenCompose(r -> {
+            if (r == Account.Reply.EXISTS) {
                 return CompletableFuture.completedFuture(who + ": exists already, left as it is");
             }
-            if (r != UserEntity.AccountReply.DONE) {
+            if (r != Account.Reply.DONE) {
                 return CompletableFuture.completedFuture(who + ": account not created (" + r + ")");
             }
             List<CompletableFuture<String>> parts = new ArrayList<>();
@@ -103,7 +105,7 @@ public final class Portability {
             if (vcard != null) {
                 parts.add(put(jid, VCardExtension.KEY, vcard, "vCard").thenApply(x -> {
                     if (x == null) {
-                        services.tellUser(jid, new UserEntity.SetAvatarHash(VCardExtension.photoHash(vcard)));
+                        services.tellUser(jid, new AvatarFeature.SetAvatarHash(VCardExtension.photoHash(vcard)));
                     }
                     return x;
                 }));
@@ -114,8 +116,8 @@ public final class Portability {
             List<XmlElement> offline = u.offlineMessages().stream()
                     .map(m -> m.withAttr("to", m.attr("to") == null ? who : m.attr("to"))).toList();
             if (!offline.isEmpty()) {
-                parts.add(services.<UserEntity.AccountReply>askUser(jid, rt -> new UserEntity.ImportOffline(offline, rt))
-                        .thenApply(x -> x == UserEntity.AccountReply.DONE ? null : who + ": offline messages " + x).toCompletableFuture());
+                parts.add(services.<Account.Reply>askUser(jid, rt -> new OfflineFeature.ImportOffline(offline, rt))
+                        .thenApply(x -> x == Account.Reply.DONE ? null : who + ": offline messages " + x).toCompletableFuture());
             }
             return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
                 List<String> problems = parts.stream().map(CompletableFuture::join).filter(p -> p != null).toList();
@@ -178,7 +180,7 @@ public final class Portability {
         try (PieWriter w = new PieWriter(out, services.domain().domain())) {
             for (String id : users) {
                 Jid jid = Jid.of(id);
-                UserEntity.Credentials creds = services.<UserEntity.Credentials>askUser(jid, UserEntity.GetCredentials::new)
+                Account.Credentials creds = services.<Account.Credentials>askUser(jid, Account.GetCredentials::new)
                         .toCompletableFuture().get(60, TimeUnit.SECONDS);
                 if (creds.credentials() == null) {
                     continue;
@@ -212,7 +214,7 @@ public final class Portability {
         if (anyPrivate) {
             data.add(priv.build());
         }
-        List<XmlElement> offline = services.<UserEntity.OfflineMessages>askUser(jid, UserEntity.GetOfflineMessages::new)
+        List<XmlElement> offline = services.<OfflineFeature.OfflineMessages>askUser(jid, OfflineFeature.GetOfflineMessages::new)
                 .toCompletableFuture().get(60, TimeUnit.SECONDS).messages();
         if (!offline.isEmpty()) {
             XmlElement.Builder o = XmlElement.builder("offline-messages", PortableUser.NS);

@@ -18,6 +18,7 @@ import io.parley.engine.ext.IqTarget;
 import io.parley.engine.ext.SessionContext;
 import io.parley.engine.routing.ConnectionMessage;
 import io.parley.engine.routing.ToClient;
+import io.parley.engine.session.Account;
 import io.parley.engine.session.UserEntity;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.jid.JidFormatException;
@@ -92,17 +93,13 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     record IqAnswered(IqReply reply, XmlElement request, Throwable failure) implements Local {
     }
 
-    /** A Multi-User Chat room this session is in stopped (it moved, or its node died). */
-    record RoomGone(ActorRef<?> room) implements Local {
-    }
-
     /** Work to do on the actor's thread once something asynchronous completed. */
     record Apply(Runnable action) implements Local {
     }
 
     enum Timer implements Local { NEGOTIATION_TIMEOUT, RESUME_READING, PING_TICK, PING_TIMEOUT, KEEPALIVE_TICK, STOP }
 
-    private enum Phase { WAIT_ATTACH, WAIT_HEADER, NEGOTIATING, AUTHENTICATING, BINDING, ESTABLISHED, CLOSED }
+    enum Phase { WAIT_ATTACH, WAIT_HEADER, NEGOTIATING, AUTHENTICATING, BINDING, ESTABLISHED, CLOSED }
 
     private static final SecureRandom RANDOM = new SecureRandom();
     static final int MAX_PENDING_IQS = 64;
@@ -132,22 +129,19 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
 
     // ---- state ----------------------------------------------------------------------------------
 
-    private final TimerScheduler<ConnectionMessage> timers;
-    private final Services services;
-    private final ParleySettings.C2s settings;
+    final TimerScheduler<ConnectionMessage> timers;
+    final Services services;
+    final ParleySettings.C2s settings;
     private final InetSocketAddress remote;
     private final Map<SessionContext.Key<?>, Object> attributes = new HashMap<>();
     private final RateLimiter rate;
 
-    private Phase phase = Phase.WAIT_ATTACH;
+    Phase phase = Phase.WAIT_ATTACH;
     private Out out;
     private ActorRef<Ack> pendingAck;
-    private boolean secure;
-    private boolean authenticated;
+    boolean secure;
     private boolean headerSent;
-    private SaslServer sasl;
-    private int authFailures;
-    private String authUser;
+    private final Negotiation negotiation = new Negotiation(this);
     private Jid jid;
     private EstablishedSession session;
     private int pendingIqs;
@@ -200,25 +194,25 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         } else if (m instanceof StreamFailed f) {
             return onStreamFailed(f);
         } else if (m instanceof SaslStepped st) {
-            return onSaslStep(st.step());
+            return negotiation.onSaslStep(st.step());
         } else if (m instanceof Bound b) {
             return onBound(b);
         } else if (m instanceof UserEntityGone) {
-            return onUserEntityGone();
+            if (phase == Phase.ESTABLISHED && detaching == null) {
+                session.userEntityGone();
+            }
+            return this;
         } else if (m instanceof Reattached r) {
-            return onReattached(r);
+            return phase == Phase.ESTABLISHED ? session.reattached(r) : this;
         } else if (m instanceof ToClient.Kick k) {
             return onKick(k);
         } else if (m instanceof ToClient.Detached) {
             return detaching != null ? streamError(detaching.condition(), detaching.text()) : this;
-        } else if (m instanceof ToClient.BlocklistChanged b) {
-            return onBlocklistChanged(b);
-        } else if (m instanceof ToClient.InRoom r) {
-            return onInRoom(r);
-        } else if (m instanceof ToClient.OutOfRoom r) {
-            return onOutOfRoom(r);
-        } else if (m instanceof RoomGone g) {
-            return onRoomGone(g);
+        } else if (m instanceof ToClient.Signal s) {
+            if (!services.registry().signal(this, s)) {
+                getContext().getLog().debug("no feature handles {}", s.getClass().getName());
+            }
+            return this;
         }
         return Behaviors.unhandled();
     }
@@ -251,12 +245,57 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         attributes.put(key, value);
     }
 
-    ActorRef<ConnectionMessage> self() {
+    @Override
+    public ActorRef<ConnectionMessage> self() {
         return getContext().getSelf();
     }
 
-    Services services() {
+    @Override
+    public Services services() {
         return services;
+    }
+
+    /** A stanza for the client: through the session's outbound hooks once it is established. */
+    @Override
+    public void send(XmlElement stanza) {
+        if (phase == Phase.ESTABLISHED) {
+            session.deliver(stanza);
+        } else {
+            write(stanza);
+        }
+    }
+
+    @Override
+    public void flag(String flag) {
+        if (session != null) {
+            session.flag(flag);
+        }
+    }
+
+    @Override
+    public boolean hasFlag(String flag) {
+        return session != null && session.hasFlag(flag);
+    }
+
+    @Override
+    public <T> void whenDone(CompletionStage<T> stage, java.util.function.BiConsumer<T, Throwable> then) {
+        getContext().pipeToSelf(stage, (v, ex) -> new Apply(() -> then.accept(v, ex)));
+    }
+
+    @Override
+    public void watch(ActorRef<?> actor, Runnable onStop) {
+        getContext().watchWith(actor, new Apply(onStop));
+    }
+
+    @Override
+    public void unwatch(ActorRef<?> actor) {
+        getContext().unwatch(actor);
+    }
+
+    @Override
+    public boolean closing() {
+        return phase != Phase.ESTABLISHED || detaching != null
+                || akka.actor.CoordinatedShutdown.get(getContext().getSystem()).getShutdownReason().isPresent();
     }
 
     // ---- the stream plumbing --------------------------------------------------------------------
@@ -315,20 +354,20 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
             return closeGracefully();
         }
         if (frame instanceof StreamFrame.Open open) {
-            return onStreamOpen(open);
+            return negotiation.onStreamOpen(open);
         }
         XmlElement e = ((StreamFrame.Element) frame).element();
         return switch (phase) {
             case WAIT_HEADER -> streamError(StreamErrorCondition.NOT_WELL_FORMED, "expected a stream header");
-            case NEGOTIATING -> onNegotiation(e);
-            case AUTHENTICATING -> onAuthenticating(e);
-            case BINDING -> onBinding(e);
+            case NEGOTIATING -> negotiation.onNegotiation(e);
+            case AUTHENTICATING -> negotiation.onAuthenticating(e);
+            case BINDING -> negotiation.onBinding(e);
             case ESTABLISHED -> session.onElement(e);
             default -> this;
         };
     }
 
-    void send(XmlElement e) {
+    void write(XmlElement e) {
         if (getContext().getLog().isDebugEnabled()) {
             getContext().getLog().debug("{} out {} {}", remote, phase, e);
         }
@@ -338,7 +377,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         }
     }
 
-    private void sendFrame(OutboundFrame f) {
+    void sendFrame(OutboundFrame f) {
         if (out != null) {
             lastOutbound = System.nanoTime();
             out.send(f);
@@ -347,37 +386,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
 
     // ---- stream header and features -------------------------------------------------------------
 
-    private Behavior<ConnectionMessage> onStreamOpen(StreamFrame.Open open) {
-        if (phase != Phase.WAIT_HEADER) {
-            return streamError(StreamErrorCondition.NOT_WELL_FORMED, "unexpected stream header");
-        }
-        if (!open.contentNamespace().equals(Namespaces.CLIENT)) {
-            return streamError(StreamErrorCondition.INVALID_NAMESPACE, "the content namespace must be jabber:client");
-        }
-        String to = open.attr("to");
-        if (to != null) {
-            Jid target = Jid.ofOrNull(to);
-            if (target == null || !target.equals(services.domain())) {
-                return streamError(StreamErrorCondition.HOST_UNKNOWN, "this server does not host " + to);
-            }
-        }
-        String version = open.attr("version");
-        if (version == null || !version.startsWith("1.")) {
-            return streamError(StreamErrorCondition.UNSUPPORTED_VERSION, "XMPP 1.0 streams only");
-        }
-        sendHeader(open.attr("from"));
-        if (authenticated) {
-            send(StreamFeatures.afterAuth(services.registry()));
-            phase = Phase.BINDING;
-        } else {
-            send(StreamFeatures.beforeAuth(secure, settings.requireStarttls(), services.settings().registration().enabled(),
-                    services.registry()));
-            phase = Phase.NEGOTIATING;
-        }
-        return this;
-    }
-
-    private void sendHeader(String clientFrom) {
+    void sendHeader(String clientFrom) {
         byte[] id = new byte[12];
         RANDOM.nextBytes(id);
         XmlElement.Builder h = XmlElement.builder("stream", Namespaces.STREAMS)
@@ -391,179 +400,6 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         }
         sendFrame(new OutboundFrame.Open(h.build(), Namespaces.CLIENT));
         headerSent = true;
-    }
-
-    // ---- negotiation: STARTTLS, SASL, registration ----------------------------------------------
-
-    private Behavior<ConnectionMessage> onNegotiation(XmlElement e) {
-        if (e.is("starttls", Namespaces.TLS)) {
-            if (secure) {
-                send(XmlElement.of("failure", Namespaces.TLS));
-                return close();
-            }
-            // arm TLS before <proceed/> leaves; the client's next bytes are its TLS handshake
-            sendFrame(OutboundFrame.ResetParser.INSTANCE);
-            sendFrame(OutboundFrame.StartTls.INSTANCE);
-            send(XmlElement.of("proceed", Namespaces.TLS));
-            secure = true;
-            phase = Phase.WAIT_HEADER;
-            return this;
-        }
-        if (e.is("auth", Namespaces.SASL)) {
-            return onAuth(e);
-        }
-        if (e.is("iq", Namespaces.CLIENT) && !secure && settings.requireStarttls()) {
-            return streamError(StreamErrorCondition.POLICY_VIOLATION, "STARTTLS is required first");
-        }
-        if (e.is("iq", Namespaces.CLIENT)) {
-            return onPreAuthIq(e);
-        }
-        return streamError(StreamErrorCondition.NOT_AUTHORIZED, "authenticate first");
-    }
-
-    private Behavior<ConnectionMessage> onAuth(XmlElement auth) {
-        if (!secure && settings.requireStarttls()) {
-            return saslFailure(SaslFailure.ENCRYPTION_REQUIRED, null);
-        }
-        SaslMechanism m = SaslMechanism.fromName(auth.attr("mechanism"));
-        if (!StreamFeatures.offered(m, secure)) {
-            return saslFailure(SaslFailure.INVALID_MECHANISM, null);
-        }
-        byte[] initial;
-        try {
-            initial = decodeSasl(auth.text(), true);
-        } catch (IllegalArgumentException ex) {
-            return saslFailure(SaslFailure.INCORRECT_ENCODING, null);
-        }
-        sasl = SaslServer.create(m);
-        phase = Phase.AUTHENTICATING;
-        return onSaslStep(sasl.respond(initial));
-    }
-
-    private Behavior<ConnectionMessage> onAuthenticating(XmlElement e) {
-        if (e.is("abort", Namespaces.SASL)) {
-            return saslFailure(SaslFailure.ABORTED, null);
-        }
-        if (!e.is("response", Namespaces.SASL) || sasl == null) {
-            return streamError(StreamErrorCondition.NOT_AUTHORIZED, "a SASL exchange is in progress");
-        }
-        try {
-            return onSaslStep(sasl.respond(decodeSasl(e.text(), false)));
-        } catch (IllegalArgumentException ex) {
-            return saslFailure(SaslFailure.INCORRECT_ENCODING, null);
-        }
-    }
-
-    /** SASL data: "=" is an empty message; no text at all is no initial response. */
-    private static byte[] decodeSasl(String text, boolean initial) {
-        String t = text.trim();
-        if (t.isEmpty()) {
-            return initial ? null : new byte[0];
-        }
-        return t.equals("=") ? new byte[0] : Base64.getDecoder().decode(t);
-    }
-
-    private Behavior<ConnectionMessage> onSaslStep(SaslStep step) {
-        if (phase != Phase.AUTHENTICATING) {
-            return this;
-        }
-        if (step instanceof SaslStep.Challenge c) {
-            send(XmlElement.builder("challenge", Namespaces.SASL).text(encodeSasl(c.data())).build());
-        } else if (step instanceof SaslStep.NeedCredentials n) {
-            authUser = n.username();
-            SaslServer exchange = sasl;
-            Jid account;
-            try {
-                account = Jid.of(n.username(), services.domain().domain(), null);
-            } catch (JidFormatException ex) {
-                return saslFailure(SaslFailure.NOT_AUTHORIZED, null);
-            }
-            CompletionStage<SaslStep> next = services.<UserEntity.Credentials>askUser(account, UserEntity.GetCredentials::new)
-                    .thenApplyAsync(c -> exchange.credentials(c.credentials()), services.blockingExecutor());
-            getContext().pipeToSelf(next, (s, ex) -> new SaslStepped(ex == null ? s
-                    : SaslStep.Failure.of(SaslFailure.TEMPORARY_AUTH_FAILURE, "the account store did not answer")));
-        } else if (step instanceof SaslStep.Success s) {
-            if (s.authzid() != null && !s.authzid().equals(s.username() + "@" + services.domain())) {
-                return saslFailure(SaslFailure.INVALID_AUTHZID, null);
-            }
-            authUser = s.username();
-            authenticated = true;
-            sasl = null;
-            sendFrame(OutboundFrame.ResetParser.INSTANCE);
-            send(XmlElement.builder("success", Namespaces.SASL)
-                    .text(s.additionalData() == null ? null : Base64.getEncoder().encodeToString(s.additionalData())).build());
-            phase = Phase.WAIT_HEADER;
-        } else if (step instanceof SaslStep.Failure f) {
-            return saslFailure(f.condition(), f.text());
-        }
-        return this;
-    }
-
-    private static String encodeSasl(byte[] data) {
-        return data.length == 0 ? "=" : Base64.getEncoder().encodeToString(data);
-    }
-
-    private Behavior<ConnectionMessage> saslFailure(SaslFailure condition, String text) {
-        sasl = null;
-        authFailures++;
-        send(XmlElement.builder("failure", Namespaces.SASL).child(XmlElement.of(condition.elementName(), Namespaces.SASL))
-                .child(text == null ? null : XmlElement.builder("text", Namespaces.SASL).text(text).build()).build());
-        if (authFailures >= settings.maxAuthFailures()) {
-            return streamError(StreamErrorCondition.POLICY_VIOLATION, "too many failed authentication attempts");
-        }
-        phase = Phase.NEGOTIATING;
-        return this;
-    }
-
-    /** Before authentication only in-band registration (XEP-0077) is served. */
-    private Behavior<ConnectionMessage> onPreAuthIq(XmlElement e) {
-        Iq iq = Iq.of(e);
-        XmlElement payload = iq.payload();
-        IqHandler handler = !iq.isWellFormed() || !iq.isRequest() || payload == null ? null
-                : services.registry().handler(IqTarget.UNAUTHENTICATED, iq.type(), payload.namespace(), payload.name());
-        if (handler == null) {
-            return streamError(StreamErrorCondition.NOT_AUTHORIZED, "authenticate first");
-        }
-        return dispatchIq(handler, new IqRequest(iq, payload, null, services.domain(), IqTarget.UNAUTHENTICATED, services, this));
-    }
-
-    // ---- resource binding -----------------------------------------------------------------------
-
-    private Behavior<ConnectionMessage> onBinding(XmlElement e) {
-        if (!e.is("iq", Namespaces.CLIENT)) {
-            return streamError(StreamErrorCondition.NOT_AUTHORIZED, "bind a resource first");
-        }
-        Iq iq = Iq.of(e);
-        XmlElement bind = iq.payload();
-        if (iq.type() != Iq.Type.SET || bind == null || !bind.is("bind", Namespaces.BIND) || !iq.isWellFormed()) {
-            if (iq.isRequest() && iq.id() != null) {
-                send(iq.errorReply(StanzaErrorCondition.NOT_ALLOWED));
-                return this;
-            }
-            return streamError(StreamErrorCondition.NOT_AUTHORIZED, "bind a resource first");
-        }
-        String resource = bind.elementText("resource", Namespaces.BIND);
-        if (resource != null) {
-            resource = resource.trim();
-            try {
-                resource = resource.isEmpty() ? null : Jid.of(authUser, services.domain().domain(), resource).resource();
-            } catch (JidFormatException ex) {
-                send(iq.errorReply(StanzaErrorCondition.BAD_REQUEST));
-                return this;
-            }
-        }
-        String requested = resource;
-        Jid account = Jid.of(authUser, services.domain().domain(), null);
-        CompletionStage<UserEntity.BindReply> reply = services.askUser(account,
-                r -> new UserEntity.Bind(requested, getContext().getSelf(), settings.replaceOnConflict(), r));
-        getContext().pipeToSelf(reply, (r, ex) -> new Bound(r, iq.id(), ex));
-        return this;
-    }
-
-    private void watchUserEntity(ActorRef<UserEntity.Command> entity) {
-        if (entity != null) {
-            getContext().watchWith(entity, UserEntityGone.INSTANCE);
-        }
     }
 
     /** The system-shutdown this connection closes with once its user entity has let it go. */
@@ -580,56 +416,9 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
             return streamError(k.condition(), k.text());
         }
         detaching = k;
-        if (seats != null) {
-            // XEP-0045 332: the rooms this session is in hear it leave because the server shuts down
-            seats.forEach((room, seat) -> {
-                getContext().unwatch(seat.actor());
-                services.rooms().leaveForShutdown(room, jid, seat.nick());
-            });
-            seats.clear();
-        }
+        services.registry().sessionShuttingDown(this);
         services.tellUser(jid.bare(), new UserEntity.Detach(jid.resource(), getContext().getSelf()));
         timers.startSingleTimer(ToClient.Detached.INSTANCE, ToClient.Detached.INSTANCE, java.time.Duration.ofSeconds(3));
-        return this;
-    }
-
-    /**
-     * The user entity moved or died with its node: register this session with wherever sharding
-     * starts it next (messages for the user wait there meanwhile). The client notices nothing.
-     */
-    private Behavior<ConnectionMessage> onUserEntityGone() {
-        if (phase != Phase.ESTABLISHED || session == null || detaching != null) {
-            return this;
-        }
-        Jid account = jid.bare();
-        XmlElement presence = session.presence();
-        boolean roster = Boolean.TRUE.equals(get(ROSTER_PUSHES));
-        boolean blocklist = Boolean.TRUE.equals(get(BLOCKLIST_PUSHES));
-        // a short timeout, retried: right after a node is removed this node's shard region may still
-        // send to the dead node's region for a moment, and the message is lost there
-        CompletionStage<UserEntity.BindReply> reply = services.sharding().entityRefFor(UserEntity.TYPE_KEY, account.toString())
-                .ask(r -> new UserEntity.Reattach(jid.resource(), getContext().getSelf(), presence, roster, blocklist, r),
-                        REATTACH_TIMEOUT);
-        getContext().pipeToSelf(reply, Reattached::new);
-        return this;
-    }
-
-    private static final java.time.Duration REATTACH_TIMEOUT = java.time.Duration.ofSeconds(1);
-
-    private Behavior<ConnectionMessage> onReattached(Reattached m) {
-        if (phase != Phase.ESTABLISHED) {
-            return this;
-        }
-        if (m.failure() != null) {
-            // sharding could not reach the entity yet (a node is still being removed): try again
-            timers.startSingleTimer(UserEntityGone.INSTANCE, UserEntityGone.INSTANCE, java.time.Duration.ofMillis(200));
-            return this;
-        }
-        if (m.reply().error() != null) {
-            return streamError(m.reply().error() == StanzaErrorCondition.CONFLICT ? StreamErrorCondition.CONFLICT
-                    : StreamErrorCondition.NOT_AUTHORIZED, "the session could not be registered again");
-        }
-        watchUserEntity(m.reply().entity());
         return this;
     }
 
@@ -640,19 +429,19 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         Iq.Builder err = Iq.builder(Iq.Type.ERROR).id(m.iqId());
         if (m.failure() != null || m.reply().error() != null) {
             StanzaErrorCondition c = m.failure() != null ? StanzaErrorCondition.INTERNAL_SERVER_ERROR : m.reply().error();
-            send(err.child(StanzaError.of(c).toElement(Namespaces.CLIENT)).build().element());
+            write(err.child(StanzaError.of(c).toElement(Namespaces.CLIENT)).build().element());
             if (c == StanzaErrorCondition.NOT_AUTHORIZED) {
                 return streamError(StreamErrorCondition.NOT_AUTHORIZED, "the account no longer exists");
             }
             return this;
         }
-        jid = Jid.of(authUser, services.domain().domain(), m.reply().resource());
-        watchUserEntity(m.reply().entity());
-        send(Iq.builder(Iq.Type.RESULT).id(m.iqId()).child(XmlElement.builder("bind", Namespaces.BIND)
+        jid = Jid.of(negotiation.authUser(), services.domain().domain(), m.reply().resource());
+        write(Iq.builder(Iq.Type.RESULT).id(m.iqId()).child(XmlElement.builder("bind", Namespaces.BIND)
                 .textElement("jid", Namespaces.BIND, jid.toString()).build()).build().element());
         phase = Phase.ESTABLISHED;
         bound.tell(new SessionBound(getContext().getSelf(), jid));
         session = new EstablishedSession(this, jid);
+        session.watchUserEntity(m.reply().entity());
         timers.cancel(Timer.NEGOTIATION_TIMEOUT);
         if (!settings.pingInterval().isZero()) {
             timers.startTimerWithFixedDelay(Timer.PING_TICK, Timer.PING_TICK, settings.pingInterval().dividedBy(2));
@@ -660,7 +449,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         if (!settings.whitespaceKeepalive().isZero()) {
             timers.startTimerWithFixedDelay(Timer.KEEPALIVE_TICK, Timer.KEEPALIVE_TICK, settings.whitespaceKeepalive().dividedBy(2));
         }
-        session.start(m.reply().avatarHash());
+        services.registry().sessionStarted(this);
         return this;
     }
 
@@ -699,62 +488,6 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
     private Behavior<ConnectionMessage> onDeliver(ToClient.Deliver m) {
         if (phase == Phase.ESTABLISHED) {
             session.deliver(m.stanza());
-        }
-        return this;
-    }
-
-    // ---- Multi-User Chat rooms this session is in -------------------------------------------------
-
-    /** A room this session is in: its nick there and the room actor, watched. */
-    private record Seat(String nick, ActorRef<?> actor) {
-    }
-
-    private Map<Jid, Seat> seats;
-
-    private Behavior<ConnectionMessage> onInRoom(ToClient.InRoom m) {
-        if (seats == null) {
-            seats = new HashMap<>();
-        }
-        Seat before = seats.put(m.room(), new Seat(m.nick(), m.roomActor()));
-        if (before == null || !before.actor().equals(m.roomActor())) {
-            if (before != null) {
-                getContext().unwatch(before.actor());
-            }
-            getContext().watchWith(m.roomActor(), new RoomGone(m.roomActor()));
-        }
-        return this;
-    }
-
-    private Behavior<ConnectionMessage> onOutOfRoom(ToClient.OutOfRoom m) {
-        Seat gone = seats == null ? null : seats.remove(m.room());
-        if (gone != null) {
-            getContext().unwatch(gone.actor());
-        }
-        return this;
-    }
-
-    /**
-     * A room stopped while this session was in it: join it again under the same nick, silently
-     * (the room's new incarnation takes the occupant back without presence to anyone).
-     */
-    private Behavior<ConnectionMessage> onRoomGone(RoomGone g) {
-        if (seats == null || phase != Phase.ESTABLISHED || session == null || detaching != null
-                || akka.actor.CoordinatedShutdown.get(getContext().getSystem()).getShutdownReason().isPresent()) {
-            return this; // this node is going down: its connections end, rooms see them go
-        }
-        for (Iterator<Map.Entry<Jid, Seat>> it = seats.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Jid, Seat> e = it.next();
-            if (e.getValue().actor().equals(g.room())) {
-                it.remove();
-                services.rooms().rejoin(e.getKey(), jid, e.getValue().nick(), getContext().getSelf());
-            }
-        }
-        return this;
-    }
-
-    private Behavior<ConnectionMessage> onBlocklistChanged(ToClient.BlocklistChanged m) {
-        if (session != null) {
-            session.blocked(m.blocked());
         }
         return this;
     }
@@ -808,7 +541,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         if (!headerSent) {
             sendHeader(null);
         }
-        send(StreamError.of(condition, text).toElement());
+        write(StreamError.of(condition, text).toElement());
         return close();
     }
 
@@ -823,7 +556,7 @@ public final class C2sConnection extends AbstractBehavior<ConnectionMessage> imp
         return close();
     }
 
-    private Behavior<ConnectionMessage> close() {
+    Behavior<ConnectionMessage> close() {
         if (session != null) {
             session.end();
         }

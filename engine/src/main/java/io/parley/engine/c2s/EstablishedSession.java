@@ -1,29 +1,29 @@
 package io.parley.engine.c2s;
 
 import akka.actor.typed.Behavior;
+import io.parley.engine.ext.ExtensionRegistry;
 import io.parley.engine.ext.Services;
 import io.parley.engine.ext.IqHandler;
 import io.parley.engine.ext.IqRequest;
 import io.parley.engine.ext.IqTarget;
-import io.parley.engine.ext.offline.OfflineExtension;
-import io.parley.engine.ext.vcard.VCardExtension;
 import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.routing.Router;
 import io.parley.engine.routing.ConnectionMessage;
-import io.parley.engine.routing.ToClient;
 import io.parley.engine.session.UserEntity;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.stanza.Iq;
 import io.parley.protocol.stanza.Presence;
 import io.parley.protocol.stanza.Stanza;
-import io.parley.protocol.stanza.StanzaError;
 import io.parley.protocol.stanza.StanzaErrorCondition;
 import io.parley.protocol.stream.StreamErrorCondition;
 import io.parley.protocol.xml.Namespaces;
 import io.parley.protocol.xml.XmlElement;
+import akka.actor.typed.ActorRef;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.Set;
 
 /**
  * A bound session's stanza handling (RFC 6120 section 8, RFC 6121): checks and stamps
@@ -37,54 +37,29 @@ final class EstablishedSession {
     private final Services services;
     private final Jid jid;
     private final Jid bare;
+    private final ExtensionRegistry registry;
     private final Set<Jid> directed = new LinkedHashSet<>();
-    private Set<Jid> blocked = Set.of();
     private boolean available;
     /** The available presence last broadcast, as the user entity keeps it; null while unavailable. */
     private XmlElement presence;
+    /** The flags features set on the session (roster pushes, ...), kept for a user entity that moves. */
+    private Set<String> flags = Set.of();
     private boolean ended;
 
     EstablishedSession(C2sConnection conn, Jid jid) {
         this.conn = conn;
         this.services = conn.services();
+        this.registry = services.registry();
         this.jid = jid;
         this.bare = jid.bare();
     }
 
-    /**
-     * @param avatarHash the account's avatar hash as its user entity knows it; null when it does
-     *     not know yet (an account older than that), then the vCard is read once and the hash
-     *     taught to the entity, so later logins do not touch the vCard store
-     */
-    void start(String avatarHash) {
-        CompletionStage<UserEntity.Blocklist> list = services.askUser(bare, UserEntity.GetBlocklist::new);
-        conn.getContext().pipeToSelf(list, (r, ex) -> new ToClient.BlocklistChanged(r == null ? Set.of() : r.jids()));
-        if (avatarHash != null) {
-            conn.put(VCardExtension.AVATAR_HASH, avatarHash);
-            return;
-        }
-        conn.getContext().pipeToSelf(VCardExtension.load(services, bare), (vcard, ex) -> new C2sConnection.Apply(() -> {
-            if (ex == null) {
-                String hash = VCardExtension.photoHash(vcard);
-                services.tellUser(bare, new UserEntity.SetAvatarHash(hash));
-                if (conn.get(VCardExtension.AVATAR_HASH) == null) {
-                    conn.put(VCardExtension.AVATAR_HASH, hash);
-                }
-            }
-        }));
-    }
-
-    void blocked(Set<Jid> jids) {
-        blocked = jids;
-    }
-
-    private boolean isBlocked(Jid to) {
-        return !blocked.isEmpty() && (blocked.contains(to) || blocked.contains(to.bare()) || blocked.contains(to.domainJid()));
-    }
-
-    /** A stanza for the client from the rest of the server. */
+    /** A stanza for the client, from the rest of the server or from this session: the outbound hooks, then the socket. */
     void deliver(XmlElement stanza) {
-        conn.send(stanza);
+        XmlElement out = registry.run(ExtensionRegistry.Direction.OUTBOUND, conn, stanza, jid);
+        if (out != null) {
+            conn.write(out);
+        }
     }
 
     Behavior<ConnectionMessage> onElement(XmlElement e) {
@@ -105,10 +80,15 @@ final class EstablishedSession {
             to = Jid.ofOrNull(toAttr);
             if (to == null) {
                 if (!"error".equals(e.attr("type"))) {
-                    conn.send(Stanza.of(stamped).errorReply(StanzaErrorCondition.JID_MALFORMED));
+                    deliver(Stanza.of(stamped).errorReply(StanzaErrorCondition.JID_MALFORMED));
                 }
                 return conn;
             }
+        }
+        // the features' inbound hooks: blocking refuses, vCard stamps the avatar hash, ...
+        stamped = registry.run(ExtensionRegistry.Direction.INBOUND, conn, stamped, to);
+        if (stamped == null) {
+            return conn;
         }
         return switch (e.name()) {
             case "message" -> onMessage(stamped, to == null ? bare : to);
@@ -120,13 +100,9 @@ final class EstablishedSession {
     // ---- messages -------------------------------------------------------------------------------
 
     private Behavior<ConnectionMessage> onMessage(XmlElement m, Jid to) {
-        if (isBlocked(to)) {
-            refuseBlocked(m);
-            return conn;
-        }
         XmlElement addressed = m.withAttr("to", to.toString());
         if (services.router().classify(to) == Router.Destination.SERVER) {
-            Router.bounce(addressed, StanzaErrorCondition.SERVICE_UNAVAILABLE).ifPresent(conn::send);
+            Router.bounce(addressed, StanzaErrorCondition.SERVICE_UNAVAILABLE).ifPresent(this::deliver);
             return conn;
         }
         routeFromHere(addressed, to);
@@ -135,15 +111,7 @@ final class EstablishedSession {
 
     /** Routes with this connection as the sender's (a Multi-User Chat room delivers to it directly). */
     private void routeFromHere(XmlElement stanza, Jid to) {
-        services.router().route(stanza, to, conn.self()).ifPresent(conn::send);
-    }
-
-    /** XEP-0191 section 3.4: stanzas to a blocked entity are refused with not-acceptable. */
-    private void refuseBlocked(XmlElement stanza) {
-        if (!"error".equals(stanza.attr("type")) && !stanza.name().equals("presence")) {
-            conn.send(Stanza.of(stanza).errorReply(StanzaError.of(StanzaErrorCondition.NOT_ACCEPTABLE)
-                    .withApplicationCondition(XmlElement.of("blocked", "urn:xmpp:blocking:errors"))));
-        }
+        services.router().route(stanza, to, conn.self()).ifPresent(this::deliver);
     }
 
     // ---- presence -------------------------------------------------------------------------------
@@ -151,25 +119,20 @@ final class EstablishedSession {
     private Behavior<ConnectionMessage> onPresence(XmlElement p, Jid to) {
         Presence.Type type = Presence.Type.fromValue(p.attr("type"));
         if (type == null) {
-            conn.send(Stanza.of(p).errorReply(StanzaErrorCondition.BAD_REQUEST));
+            deliver(Stanza.of(p).errorReply(StanzaErrorCondition.BAD_REQUEST));
             return conn;
         }
         if (to == null) {
             if (type == Presence.Type.AVAILABLE) {
                 available = true;
-                Boolean retrieval = conn.get(OfflineExtension.RETRIEVAL);
-                XmlElement withAvatar = VCardExtension.withAvatarHash(p, conn.get(VCardExtension.AVATAR_HASH));
-                services.tellUser(bare, new UserEntity.SessionPresence(jid.resource(), withAvatar, retrieval == null || !retrieval));
-                presence = withAvatar.withAttr("to", null).withAttr("from", jid.toString());
+                services.tellUser(bare, new UserEntity.SessionPresence(jid.resource(), p));
+                presence = p.withAttr("to", null).withAttr("from", jid.toString());
             } else if (type == Presence.Type.UNAVAILABLE && available) {
                 available = false;
-                services.tellUser(bare, new UserEntity.SessionPresence(jid.resource(), p, false));
+                services.tellUser(bare, new UserEntity.SessionPresence(jid.resource(), p));
                 presence = null;
                 unavailableToDirected(p);
             }
-            return conn;
-        }
-        if (isBlocked(to)) {
             return conn;
         }
         XmlElement addressed = p.withAttr("to", to.toString());
@@ -209,7 +172,7 @@ final class EstablishedSession {
         Iq iq = Iq.of(stanza);
         if (!iq.isWellFormed()) {
             if (iq.id() != null && iq.type() != Iq.Type.RESULT && iq.type() != Iq.Type.ERROR) {
-                conn.send(iq.errorReply(StanzaErrorCondition.BAD_REQUEST));
+                deliver(iq.errorReply(StanzaErrorCondition.BAD_REQUEST));
             }
             return conn;
         }
@@ -217,7 +180,7 @@ final class EstablishedSession {
         if (!iq.isRequest()) {
             if (toServerOrSelf) {
                 conn.pongReceived(iq.id());
-            } else if (!isBlocked(to)) {
+            } else {
                 routeFromHere(stanza, to);
             }
             return conn;
@@ -234,20 +197,69 @@ final class EstablishedSession {
             target = IqTarget.OTHER_ACCOUNT;
             resolved = to;
         } else {
-            if (isBlocked(to)) {
-                refuseBlocked(stanza);
-            } else {
-                routeFromHere(stanza, to);
-            }
+            routeFromHere(stanza, to);
             return conn;
         }
         XmlElement payload = iq.payload();
         IqHandler handler = services.registry().handler(target, iq.type(), payload.namespace(), payload.name());
         if (handler == null) {
-            conn.send(iq.errorReply(StanzaErrorCondition.SERVICE_UNAVAILABLE));
+            deliver(iq.errorReply(StanzaErrorCondition.SERVICE_UNAVAILABLE));
             return conn;
         }
         return conn.dispatchIq(handler, new IqRequest(iq, payload, jid, resolved, target, services, conn));
+    }
+
+    // ---- the session's user entity --------------------------------------------------------------
+
+    /** Marks the session on its user entity, once per flag; remembered for a user entity that moves. */
+    void flag(String flag) {
+        if (flags.contains(flag)) {
+            return;
+        }
+        Set<String> next = new HashSet<>(flags);
+        next.add(flag);
+        flags = Set.copyOf(next);
+        services.tellUser(bare, new UserEntity.SetFlag(jid.resource(), flag));
+    }
+
+    boolean hasFlag(String flag) {
+        return flags.contains(flag);
+    }
+
+    void watchUserEntity(ActorRef<UserEntity.Command> entity) {
+        if (entity != null) {
+            conn.getContext().watchWith(entity, C2sConnection.UserEntityGone.INSTANCE);
+        }
+    }
+
+    private static final Duration REATTACH_TIMEOUT = Duration.ofSeconds(1);
+
+    /**
+     * The user entity moved or died with its node: register this session with wherever sharding
+     * starts it next (messages for the user wait there meanwhile), with the presence and flags the
+     * entity knew. The client notices nothing.
+     */
+    void userEntityGone() {
+        // a short timeout, retried: right after a node is removed this node's shard region may still
+        // send to the dead node's region for a moment, and the message is lost there
+        CompletionStage<UserEntity.BindReply> reply = services.sharding().entityRefFor(UserEntity.TYPE_KEY, bare.toString())
+                .ask(r -> new UserEntity.Reattach(jid.resource(), conn.self(), presence, flags, r), REATTACH_TIMEOUT);
+        conn.getContext().pipeToSelf(reply, C2sConnection.Reattached::new);
+    }
+
+    Behavior<ConnectionMessage> reattached(C2sConnection.Reattached m) {
+        if (m.failure() != null) {
+            // sharding could not reach the entity yet (a node is still being removed): try again
+            conn.timers.startSingleTimer(C2sConnection.UserEntityGone.INSTANCE, C2sConnection.UserEntityGone.INSTANCE,
+                    Duration.ofMillis(200));
+            return conn;
+        }
+        if (m.reply().error() != null) {
+            return conn.streamError(m.reply().error() == StanzaErrorCondition.CONFLICT ? StreamErrorCondition.CONFLICT
+                    : StreamErrorCondition.NOT_AUTHORIZED, "the session could not be registered again");
+        }
+        watchUserEntity(m.reply().entity());
+        return conn;
     }
 
     // ---- the end --------------------------------------------------------------------------------

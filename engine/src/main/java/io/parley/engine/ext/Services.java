@@ -32,8 +32,7 @@ public record Services(
         Executor blockingExecutor,
         Clock clock,
         Instant started,
-        Duration askTimeout,
-        io.parley.engine.muc.Rooms rooms) {
+        Duration askTimeout) {
 
     public Jid domain() {
         return settings.domain();

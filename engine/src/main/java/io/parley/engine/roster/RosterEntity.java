@@ -40,6 +40,8 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "roster");
     public static final int MAX_ITEMS = 10_000;
     public static final int MAX_TEXT = 1023;
+    /** The flag of a session that asked for the roster (RFC 6121 2.2): it gets the pushes. */
+    public static final String PUSHES = "roster";
 
     public sealed interface Command extends CborSerializable {
     }
@@ -360,7 +362,7 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
             if (o.deliver()) {
                 // a request goes to available resources (and is kept for later ones); the rest to interested ones
                 user().tell(type.equals("subscribe") ? new UserEntity.DeliverToAvailable(stanza)
-                        : new UserEntity.DeliverToInterested(stanza, false));
+                        : new UserEntity.DeliverToFlagged(stanza, PUSHES));
             }
         }, () -> {
             if (o.autoReply() != Subscription.Auto.NONE) {
@@ -487,7 +489,7 @@ public final class RosterEntity extends EventSourcedBehaviorWithEnforcedReplies<
     }
 
     private void pushToUser(XmlElement item, long version) {
-        user().tell(new UserEntity.DeliverToInterested(push(item, version), false));
+        user().tell(new UserEntity.DeliverToFlagged(push(item, version), PUSHES));
     }
 
     static XmlElement push(XmlElement item, long version) {

@@ -11,20 +11,11 @@ public sealed interface ToClient extends ConnectionMessage, CborSerializable {
     record Deliver(XmlElement stanza) implements ToClient {
     }
 
-    /** The account's block list changed (XEP-0191); the connection refuses outbound stanzas to these. */
-    record BlocklistChanged(java.util.Set<io.parley.protocol.jid.Jid> blocked) implements ToClient {
-    }
-
     /**
-     * From a Multi-User Chat room: this connection's session is an occupant under {@code nick}
-     * (sent on entering and on a nick change). The connection watches {@code roomActor} and joins
-     * again if the room stops while it is in it (the room moved to another node, or its node died).
+     * A feature's message for its part of a session (a changed block list, a room seat): the
+     * connection hands it to the handler the feature registered for its class.
      */
-    record InRoom(io.parley.protocol.jid.Jid room, String nick, akka.actor.typed.ActorRef<?> roomActor) implements ToClient {
-    }
-
-    /** From a Multi-User Chat room: this connection's session is no longer in it (left, kicked, banned, destroyed). */
-    record OutOfRoom(io.parley.protocol.jid.Jid room) implements ToClient {
+    non-sealed interface Signal extends ToClient {
     }
 
     /** The user entity will send nothing more to this connection (the answer to a Detach). */

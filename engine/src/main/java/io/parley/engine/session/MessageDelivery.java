@@ -9,7 +9,7 @@ import java.util.List;
  * Where a message addressed to a local account goes (RFC 6121 section 8.5, table 8.5.4): the
  * pure decision, given the account's live sessions.
  */
-final class MessageDelivery {
+public final class MessageDelivery {
 
     /** What to do with the message. */
     enum Action { DELIVER, STORE_OFFLINE, BOUNCE, DROP }
@@ -87,7 +87,7 @@ final class MessageDelivery {
     }
 
     /** Whether an undeliverable message is worth keeping: it carries content, not just a chat state. */
-    static boolean worthStoring(Message m) {
+    public static boolean worthStoring(Message m) {
         var e = m.element();
         return e.element("body", e.namespace()) != null || e.element("subject", e.namespace()) != null
                 || e.element("store", "urn:xmpp:hints") != null;

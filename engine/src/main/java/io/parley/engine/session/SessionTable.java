@@ -12,14 +12,14 @@ import java.util.List;
 import java.util.Map;
 
 /** A user's live sessions by resource: the user entity's volatile state. */
-final class SessionTable {
+public final class SessionTable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
     private final Map<String, LiveSession> byResource = new LinkedHashMap<>();
 
-    LiveSession get(String resource) {
+    public LiveSession get(String resource) {
         return resource == null ? null : byResource.get(resource);
     }
 
@@ -37,15 +37,15 @@ final class SessionTable {
         byResource.remove(s.resource, s);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return byResource.isEmpty();
     }
 
-    Collection<LiveSession> all() {
+    public Collection<LiveSession> all() {
         return byResource.values();
     }
 
-    List<LiveSession> available() {
+    public List<LiveSession> available() {
         List<LiveSession> out = new ArrayList<>();
         for (LiveSession s : byResource.values()) {
             if (s.isAvailable()) {
@@ -55,7 +55,7 @@ final class SessionTable {
         return out;
     }
 
-    boolean anyAvailable() {
+    public boolean anyAvailable() {
         for (LiveSession s : byResource.values()) {
             if (s.isAvailable()) {
                 return true;
@@ -82,27 +82,35 @@ final class SessionTable {
      * presence) is addressed to each session's full JID; one addressed to the bare JID keeps it
      * (RFC 6121 8.5.2.1: the server does not rewrite a bare {@code to}).
      */
-    void sendToAvailable(XmlElement stanza) {
+    public void sendToAvailable(XmlElement stanza) {
         for (LiveSession s : available()) {
             s.send(addressed(stanza, s));
         }
     }
 
-    /** Sends a stanza to each session that asked for the roster (or block list). */
-    void sendToInterested(XmlElement stanza, boolean blocklist) {
+    /** Sends a stanza to each session with this flag (those that asked for the roster, or the block list). */
+    public void sendToFlagged(XmlElement stanza, String flag) {
         for (LiveSession s : byResource.values()) {
-            if (blocklist ? s.blocklistInterested : s.rosterInterested) {
+            if (s.hasFlag(flag)) {
                 s.send(addressed(stanza, s));
             }
         }
     }
 
-    static XmlElement addressed(XmlElement stanza, LiveSession s) {
+    /** Tells every session's connection. */
+    public void tellAll(io.parley.engine.routing.ToClient message) {
+        for (LiveSession s : byResource.values()) {
+            s.tell(message);
+        }
+    }
+
+    /** The stanza addressed to the session's full JID when it has no 'to' (an echo of the user's own presence). */
+    public static XmlElement addressed(XmlElement stanza, LiveSession s) {
         return stanza.attr("to") == null ? stanza.withAttr("to", s.jid.toString()) : stanza;
     }
 
     /** Everything a session needs to be listed by operators. */
-    record Info(Jid jid, boolean available, int priority, String show, String status) {
+    public record Info(Jid jid, boolean available, int priority, String show, String status) {
     }
 
     List<Info> describe() {

@@ -1,7 +1,5 @@
 package io.parley.engine.session;
 
-import io.parley.engine.routing.ToClient;
-import io.parley.engine.routing.ConnectionMessage;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -11,23 +9,22 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityContext;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EffectFactories;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
-import akka.persistence.typed.RecoveryCompleted;
-import io.parley.engine.storage.PendingWrite;
+import io.parley.engine.routing.ConnectionMessage;
 import io.parley.engine.routing.HandoffRescue;
 import io.parley.engine.routing.Router;
-import io.parley.engine.storage.UserDataEntity;
-import com.fasterxml.jackson.annotation.JsonTypeName;
+import io.parley.engine.routing.ToClient;
+import io.parley.engine.storage.PendingWrite;
 import io.parley.persistence.CborSerializable;
 import io.parley.persistence.JournalSerializable;
 import io.parley.protocol.jid.Jid;
-import io.parley.protocol.sasl.StoredCredentials;
-import io.parley.protocol.stanza.Message;
 import io.parley.protocol.stanza.StanzaErrorCondition;
 import io.parley.protocol.stream.StreamErrorCondition;
 import io.parley.protocol.xml.Namespaces;
@@ -35,47 +32,33 @@ import io.parley.protocol.xml.XmlElement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * One account, by bare JID: a sharded, event-sourced entity. Durable (events): credentials,
- * offline messages (XEP-0160), last activity, block list (XEP-0191). Volatile: the live
- * sessions, which connections bind and unbind. It delivers stanzas addressed to the account
- * (RFC 6121 section 8.5), echoes and broadcasts its sessions' presence (through the roster
- * entity, which knows who may see it), answers probes and stores messages while nobody is on.
- * With no session it passivates itself after {@link #IDLE}.
+ * One account, by bare JID: a sharded, event-sourced entity. Its own business is the live
+ * sessions (volatile: connections bind, unbind and register again after a move) and presence
+ * (RFC 6121: echoes, broadcast through the roster, probes, delivery to the right resources,
+ * section 8.5); everything else a user keeps is a {@link UserFeature}'s: the account itself,
+ * offline messages, the block list, the avatar hash, each with its own slice of the
+ * {@link UserState}, its events and its commands, and hooks where the delivery and presence code
+ * asks the features. This class dispatches and persists. With no session it passivates itself
+ * after {@link #IDLE}.
  */
-public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEntity.Event, UserState> {
+public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEntity.Event, UserState>
+        implements UserContext {
 
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "user");
     static final Duration IDLE = Duration.ofSeconds(120);
 
     // ---- protocol -------------------------------------------------------------------------------
 
-    public sealed interface Command extends CborSerializable {
+    /** What a user entity accepts; features add their own commands. */
+    public interface Command extends CborSerializable {
     }
 
-    /** Replies to account changes. */
-    public enum AccountReply implements CborSerializable { DONE, EXISTS, NO_ACCOUNT, FULL, STORE_FAILED }
-
-    public record GetCredentials(ActorRef<Credentials> replyTo) implements Command {
-    }
-
-    /** The account's credentials, or null when there is no account. */
-    public record Credentials(StoredCredentials credentials) implements CborSerializable {
-    }
-
-    public record CreateAccount(StoredCredentials credentials, ActorRef<AccountReply> replyTo) implements Command {
-    }
-
-    public record ChangePassword(StoredCredentials credentials, ActorRef<AccountReply> replyTo) implements Command {
-    }
-
-    /** Deletes the account; every session but {@code keepResource}'s is closed (that one closes itself). */
-    public record DeleteAccount(String keepResource, ActorRef<AccountReply> replyTo) implements Command {
+    /** What a user entity stores; each feature's events change its own slice. */
+    public interface Event extends JournalSerializable {
     }
 
     /** Binds a resource (null: the server picks one) to a connection. */
@@ -84,25 +67,20 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     /**
-     * The bound resource, or why binding failed; with the avatar hash the session adds to its
-     * presence (XEP-0153), null when the entity does not know it yet.
+     * The bound resource, or why binding failed. Before it, the entity sent the connection each
+     * feature's seed (the session's copy of the block list, the avatar hash).
      */
-    public record BindReply(String resource, StanzaErrorCondition error, String avatarHash, ActorRef<Command> entity)
-            implements CborSerializable {
+    public record BindReply(String resource, StanzaErrorCondition error, ActorRef<Command> entity) implements CborSerializable {
     }
 
     /**
      * A connection whose user entity went away (moved to another node by a rebalance, a node
      * leaving or failing) registers its bound session again, with what the entity knew of it:
-     * its last available presence (null when unavailable) and whether it gets roster and block
-     * list pushes. Nothing is broadcast: the contacts already know the presence.
+     * its last available presence (null when unavailable) and the flags features set on it.
+     * Nothing is broadcast: the contacts already know the presence.
      */
-    public record Reattach(String resource, ActorRef<ConnectionMessage> connection, XmlElement presence,
-                           boolean rosterInterested, boolean blocklistInterested, ActorRef<BindReply> replyTo) implements Command {
-    }
-
-    /** The account's vCard photo changed (or was learnt): its hash, "" for none. */
-    public record SetAvatarHash(String hash) implements Command {
+    public record Reattach(String resource, ActorRef<ConnectionMessage> connection, XmlElement presence, Set<String> flags,
+                           ActorRef<BindReply> replyTo) implements Command {
     }
 
     /** A connection ends; {@code unavailable} is the client's own unavailable presence, if it sent one. */
@@ -120,12 +98,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     record ConnectionTerminated(String resource, ActorRef<ConnectionMessage> connection) implements Command {
     }
 
-    /** A session asked for its roster (pushes follow) or its block list. */
-    public record MarkInterested(String resource, boolean blocklist) implements Command {
+    /** A feature marks a session: it asked for roster pushes, for block list pushes, manages offline messages itself. */
+    public record SetFlag(String resource, String flag) implements Command {
     }
 
     /** Broadcast presence (no 'to') from one of the user's resources: available or unavailable. */
-    public record SessionPresence(String resource, XmlElement presence, boolean floodOffline) implements Command {
+    public record SessionPresence(String resource, XmlElement presence) implements Command {
     }
 
     /** Send the contact the presence of each available resource (available=true), or unavailable from each. */
@@ -138,8 +116,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record DeliverToAvailable(XmlElement stanza) implements Command {
     }
 
-    /** Stanzas and pushes for sessions that asked for the roster (or the block list). */
-    public record DeliverToInterested(XmlElement stanza, boolean blocklist) implements Command {
+    /** Stanzas and pushes for the sessions with a flag (those that asked for the roster, say). */
+    public record DeliverToFlagged(XmlElement stanza, String flag) implements Command {
     }
 
     /** A stanza for one session only (a stored subscription request for a resource that just came online). */
@@ -150,47 +128,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record Deliver(XmlElement stanza) implements Command {
     }
 
-    /** Flexible offline message retrieval (XEP-0013). {@code ids} empty means all. */
-    public record Offline(String resource, OfflineOp op, List<Long> ids, ActorRef<OfflineReply> replyTo) implements Command {
-    }
-
-    public enum OfflineOp { COUNT, HEADERS, FETCH, REMOVE }
-
-    public record OfflineHeader(long id, String from) implements CborSerializable {
-    }
-
-    public record OfflineReply(int count, List<OfflineHeader> headers) implements CborSerializable {
-    }
-
-    /** Stores messages as they are (delay stamps kept), after any already stored: an import from another server. */
-    public record ImportOffline(List<XmlElement> messages, ActorRef<AccountReply> replyTo) implements Command {
-    }
-
-    /** Every stored offline message, oldest first (an export). */
-    public record GetOfflineMessages(ActorRef<OfflineMessages> replyTo) implements Command {
-    }
-
-    public record OfflineMessages(List<XmlElement> messages) implements CborSerializable {
-    }
-
     public record GetLastActivity(ActorRef<LastActivity> replyTo) implements Command {
     }
 
     /** Whether a resource is available, and when the last one went away. */
     public record LastActivity(boolean exists, boolean online, Instant lastSeen, String status) implements CborSerializable {
-    }
-
-    public record GetBlocklist(ActorRef<Blocklist> replyTo) implements Command {
-    }
-
-    public record Blocklist(Set<Jid> jids) implements CborSerializable {
-    }
-
-    public record Block(List<Jid> jids, ActorRef<AccountReply> replyTo) implements Command {
-    }
-
-    /** Unblocks these addresses; an empty list unblocks everyone. */
-    public record Unblock(List<Jid> jids, ActorRef<AccountReply> replyTo) implements Command {
     }
 
     public record ListSessions(ActorRef<Sessions> replyTo) implements Command {
@@ -199,66 +141,17 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public record Sessions(boolean exists, List<SessionTable.Info> sessions) implements CborSerializable {
     }
 
-    public record KickSession(String resource, ActorRef<AccountReply> replyTo) implements Command {
+    public record KickSession(String resource, ActorRef<Account.Reply> replyTo) implements Command {
     }
 
     /** Sharding's stop message, and the self-passivation check. */
     public enum Lifecycle implements Command { PASSIVATE, IDLE_CHECK, ANNOUNCE_GONE, STOP }
 
     /**
-     * From this node's {@link io.parley.engine.routing.HandoffRescue}, answering the claim a
-     * stopping entity makes: what sharding dropped for it at a hand-off, oldest first. Local only.
+     * From this node's {@link HandoffRescue}, answering the claim a stopping entity makes: what
+     * sharding dropped for it at a hand-off, oldest first. Local only.
      */
     public record Rescued(List<Command> commands) implements Command, akka.actor.NoSerializationVerificationNeeded {
-    }
-
-    public sealed interface Event extends JournalSerializable {
-    }
-
-    @JsonTypeName("user.account-created")
-    public record AccountCreated(StoredCredentials credentials, Instant at) implements Event {
-    }
-
-    @JsonTypeName("user.password-changed")
-    public record PasswordChanged(StoredCredentials credentials) implements Event {
-    }
-
-    @JsonTypeName("user.account-deleted")
-    public record AccountDeleted(Instant at) implements Event {
-    }
-
-    @JsonTypeName("user.offline-stored")
-    public record OfflineStored(long seq, XmlElement message) implements Event {
-    }
-
-    @JsonTypeName("user.offline-removed")
-    public record OfflineRemoved(List<Long> seqs) implements Event {
-    }
-
-    @JsonTypeName("user.last-seen")
-    public record LastSeen(Instant at, String status) implements Event {
-    }
-
-    @JsonTypeName("user.jids-blocked")
-    public record JidsBlocked(List<Jid> jids) implements Event {
-    }
-
-    @JsonTypeName("user.jids-unblocked")
-    public record JidsUnblocked(List<Jid> jids) implements Event {
-    }
-
-    /** A resource became available; recorded so that an entity restarted elsewhere knows who was on. */
-    @JsonTypeName("user.resource-online")
-    public record ResourceOnline(String resource) implements Event {
-    }
-
-    /** These resources went away while others stayed (the last one going is a {@link LastSeen}). */
-    @JsonTypeName("user.resources-gone")
-    public record ResourcesGone(List<String> resources) implements Event {
-    }
-
-    @JsonTypeName("user.avatar-hash-changed")
-    public record AvatarHashChanged(String hash) implements Event {
     }
 
     // ---- behaviour ------------------------------------------------------------------------------
@@ -266,10 +159,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     /**
      * What the entity needs from the node.
      *
+     * @param features the node's user features (the account and presence ones included)
      * @param rescue this node's keeper of messages sharding dropped at a hand-off
      * @param contacts who may see the user's presence (the roster)
      */
-    public record Deps(Jid domain, Router router, ClusterSharding sharding, int maxOffline, Clock clock, int snapshotEvery,
+    public record Deps(Jid domain, Router router, ClusterSharding sharding, UserFeatures features, Clock clock, int snapshotEvery,
                        Duration reattachGrace, ActorRef<HandoffRescue.Command> rescue, Contacts contacts) {
     }
 
@@ -283,17 +177,17 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     private final Jid user;
     private final EntityContext<Command> entity;
-    private final Deps deps;
-    private final ActorContext<Command> ctx;
-    private final TimerScheduler<Command> timers;
-    private final SessionTable sessions = new SessionTable();
+    final Deps deps;
+    final ActorContext<Command> ctx;
+    final TimerScheduler<Command> timers;
+    final SessionTable sessions = new SessionTable();
     private final PendingWrite pending = new PendingWrite();
     /**
      * Restarted with resources recorded as available but no session yet (its node was lost or its
      * shard moved): deliveries wait in the stash until those sessions register again or the grace
      * period ends, so nothing meant for a live session goes to offline storage meanwhile.
      */
-    private boolean holding;
+    boolean holding;
     /** The stop message came: what sharding dropped for this entity is claimed, handled, then it stops. */
     private boolean stopping;
     /**
@@ -326,7 +220,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     /**
      * One dispatching case, not one builder case per command: the handler objects are built for
      * every entity instance, and with tens of thousands of users online that adds up. The hot
-     * commands (delivery, presence) come first.
+     * commands (delivery, presence) come first; the features' commands are looked up in the
+     * node's table.
      */
     @Override
     public CommandHandlerWithReply<Command, Event, UserState> commandHandler() {
@@ -344,59 +239,45 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return Effect().stash();
         }
         if (command instanceof Deliver c) {
-            return onDeliver(s, c);
+            return Delivery.deliver(this, s, c.stanza());
         } else if (command instanceof DeliverToAvailable c) {
             return none(() -> sessions.sendToAvailable(c.stanza()));
-        } else if (command instanceof DeliverToInterested c) {
-            return none(() -> sessions.sendToInterested(c.stanza(), c.blocklist()));
+        } else if (command instanceof DeliverToFlagged c) {
+            return none(() -> sessions.sendToFlagged(c.stanza(), c.flag()));
         } else if (command instanceof DeliverToSession c) {
-            return onDeliverToSession(s, c);
+            return Presences.deliverToSession(this, c);
         } else if (command instanceof SessionPresence c) {
-            return onSessionPresence(s, c);
+            return Presences.sessionPresence(this, s, c);
         } else if (command instanceof SendPresenceTo c) {
-            return onSendPresenceTo(s, c);
+            return Presences.sendPresenceTo(this, c);
         } else if (command instanceof AnswerProbe c) {
-            return onAnswerProbe(s, c);
-        } else if (command instanceof MarkInterested c) {
-            return onMarkInterested(s, c);
-        } else if (command instanceof Offline c) {
-            return onOffline(s, c);
-        } else if (command instanceof ImportOffline c) {
-            return onImportOffline(s, c);
-        } else if (command instanceof GetOfflineMessages c) {
-            return Effect().reply(c.replyTo(), new OfflineMessages(List.copyOf(s.offline().values())));
-        } else if (command instanceof GetCredentials c) {
-            return Effect().reply(c.replyTo(), new Credentials(s.credentials()));
+            return Presences.answerProbe(this, s, c);
+        } else if (command instanceof SetFlag c) {
+            LiveSession session = sessions.get(c.resource());
+            return none(() -> {
+                if (session != null) {
+                    session.flag(c.flag());
+                }
+            });
         } else if (command instanceof Bind c) {
-            return onBind(s, c);
+            return Presences.bind(this, s, c);
         } else if (command instanceof Reattach c) {
-            return onReattach(s, c);
+            return Presences.reattach(this, s, c);
         } else if (command instanceof Unbind c) {
-            return onUnbind(s, c);
+            return Presences.unbind(this, s, c);
         } else if (command instanceof Detach c) {
             // everything this entity sent to the connection before is ahead of Detached in its mailbox
             c.connection().tell(ToClient.Detached.INSTANCE);
-            return onUnbind(s, new Unbind(c.resource(), c.connection(), null));
+            return Presences.unbind(this, s, new Unbind(c.resource(), c.connection(), null));
         } else if (command instanceof ConnectionTerminated c) {
-            return onTerminated(s, c);
-        } else if (command instanceof CreateAccount c) {
-            return onCreate(s, c);
-        } else if (command instanceof ChangePassword c) {
-            return onChangePassword(s, c);
-        } else if (command instanceof DeleteAccount c) {
-            return onDelete(s, c);
+            return Presences.terminated(this, s, c);
         } else if (command instanceof GetLastActivity c) {
-            return Effect().reply(c.replyTo(), new LastActivity(s.exists(), sessions.anyAvailable(), s.lastSeen(), s.lastStatus()));
-        } else if (command instanceof GetBlocklist c) {
-            return Effect().reply(c.replyTo(), new Blocklist(s.blocked()));
-        } else if (command instanceof Block c) {
-            return onBlock(s, c);
-        } else if (command instanceof Unblock c) {
-            return onUnblock(s, c);
+            Availability a = s.get(Availability.SLICE);
+            return Effect().reply(c.replyTo(), new LastActivity(s.exists(), sessions.anyAvailable(), a.lastSeen(), a.lastStatus()));
         } else if (command instanceof ListSessions c) {
             return Effect().reply(c.replyTo(), new Sessions(s.exists(), sessions.describe()));
         } else if (command instanceof KickSession c) {
-            return onKick(s, c);
+            return onKick(c);
         } else if (command instanceof Lifecycle c) {
             return onLifecycle(s, c);
         } else if (command instanceof Rescued c) {
@@ -404,11 +285,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             c.commands().forEach(ctx.getSelf()::tell);
             ctx.getSelf().tell(Lifecycle.STOP);
             return Effect().none().thenNoReply();
-        } else if (command instanceof SetAvatarHash c) {
-            return !s.exists() || c.hash().equals(s.avatarHash()) ? Effect().none().thenNoReply()
-                    : Effect().persist((Event) new AvatarHashChanged(c.hash())).thenNoReply();
         }
-        throw new IllegalArgumentException("unknown command " + command.getClass().getName());
+        UserFeatures.Handler<Command> h = deps.features().handler(command);
+        if (h == null) {
+            throw new IllegalArgumentException("no feature handles " + command.getClass().getName());
+        }
+        return h.handle(this, s, command);
     }
 
     /**
@@ -423,7 +305,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     if (sessions.isEmpty()) {
                         scheduleIdleCheck();
                     }
-                    if (!s.online().isEmpty() && sessions.isEmpty()) {
+                    if (!s.get(Availability.SLICE).online().isEmpty() && sessions.isEmpty()) {
                         holding = true;
                         // resources were available when this entity last ran (on a node that is gone, or
                         // before a crash): their connections get this long to register again, then the
@@ -436,340 +318,68 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     @Override
     public EventHandler<UserState, Event> eventHandler() {
-        return newEventHandlerBuilder().forAnyState().onAnyEvent(UserEntity::apply);
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(deps.features()::apply);
     }
 
-    static UserState apply(UserState s, Event event) {
-        if (event instanceof OfflineStored e) {
-            return s.withOffline(e.seq(), e.message());
-        } else if (event instanceof OfflineRemoved e) {
-            return s.withoutOffline(e.seqs());
-        } else if (event instanceof LastSeen e) {
-            return s.withLastSeen(e.at(), e.status());
-        } else if (event instanceof AccountCreated e) {
-            return s.withAccount(e.credentials(), e.at());
-        } else if (event instanceof PasswordChanged e) {
-            return s.withCredentials(e.credentials());
-        } else if (event instanceof AccountDeleted) {
-            return s.deleted();
-        } else if (event instanceof JidsBlocked e) {
-            return s.withBlocked(e.jids());
-        } else if (event instanceof JidsUnblocked e) {
-            return s.withUnblocked(e.jids());
-        } else if (event instanceof AvatarHashChanged e) {
-            return s.withAvatarHash(e.hash());
-        } else if (event instanceof ResourceOnline e) {
-            return s.withOnline(e.resource());
-        } else if (event instanceof ResourcesGone e) {
-            return s.withoutOnline(e.resources());
-        }
-        throw new IllegalArgumentException("unknown event " + event.getClass().getName());
-    }
-
-    private ReplyEffect<Event, UserState> none(Runnable sideEffect) {
+    ReplyEffect<Event, UserState> none(Runnable sideEffect) {
         sideEffect.run();
         return Effect().none().thenNoReply();
     }
 
-    // ---- accounts -------------------------------------------------------------------------------
+    // ---- UserContext: what features see ---------------------------------------------------------
 
-    private ReplyEffect<Event, UserState> onCreate(UserState s, CreateAccount c) {
-        if (s.exists()) {
-            return Effect().reply(c.replyTo(), AccountReply.EXISTS);
-        }
-        pending.set(() -> c.replyTo().tell(AccountReply.STORE_FAILED));
-        return Effect().persist(new AccountCreated(c.credentials(), deps.clock().instant())).thenRun(st -> pending.clear())
-                .thenReply(c.replyTo(), st -> AccountReply.DONE);
+    @Override
+    public Jid user() {
+        return user;
     }
 
-    private ReplyEffect<Event, UserState> onChangePassword(UserState s, ChangePassword c) {
-        if (!s.exists()) {
-            return Effect().reply(c.replyTo(), AccountReply.NO_ACCOUNT);
-        }
-        pending.set(() -> c.replyTo().tell(AccountReply.STORE_FAILED));
-        return Effect().persist(new PasswordChanged(c.credentials())).thenRun(st -> pending.clear())
-                .thenReply(c.replyTo(), st -> AccountReply.DONE);
+    @Override
+    public Jid domain() {
+        return deps.domain();
     }
 
-    private ReplyEffect<Event, UserState> onDelete(UserState s, DeleteAccount c) {
-        if (!s.exists()) {
-            return Effect().reply(c.replyTo(), AccountReply.NO_ACCOUNT);
-        }
-        return Effect().persist(new AccountDeleted(deps.clock().instant())).thenRun(st -> {
-            deps.contacts().accountDeleted(user);
-            deps.sharding().entityRefFor(UserDataEntity.TYPE_KEY, user.toString()).tell(UserDataEntity.Clear.INSTANCE);
-            for (LiveSession session : new ArrayList<>(sessions.all())) {
-                if (!session.resource.equals(c.keepResource())) {
-                    session.connection.tell(new ToClient.Kick(StreamErrorCondition.NOT_AUTHORIZED, "the account was removed"));
-                }
-            }
-        }).thenReply(c.replyTo(), st -> AccountReply.DONE);
+    @Override
+    public ActorRef<Command> self() {
+        return ctx.getSelf();
     }
 
-    // ---- sessions -------------------------------------------------------------------------------
-
-    private ReplyEffect<Event, UserState> onBind(UserState s, Bind c) {
-        if (!s.exists()) {
-            return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.NOT_AUTHORIZED, null, null));
-        }
-        String resource = c.resource() == null ? sessions.freshResource() : c.resource();
-        LiveSession old = sessions.get(resource);
-        if (old != null) {
-            if (!c.replace()) {
-                return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.CONFLICT, null, null));
-            }
-            old.connection.tell(new ToClient.Kick(StreamErrorCondition.CONFLICT, "replaced by a new session"));
-            endSession(s, old, null);
-        }
-        addSession(resource, c.connection());
-        return Effect().reply(c.replyTo(), new BindReply(resource, null, s.avatarHash(), ctx.getSelf()));
+    @Override
+    public SessionTable sessions() {
+        return sessions;
     }
 
-    /** A live session for this connection, watched so that it ends when the connection does. */
-    private LiveSession addSession(String resource, ActorRef<ConnectionMessage> connection) {
-        LiveSession session = new LiveSession(user.withResource(resource), connection);
-        sessions.put(session);
-        ctx.watchWith(connection, new ConnectionTerminated(resource, connection));
-        timers.cancel(Lifecycle.IDLE_CHECK);
-        return session;
+    @Override
+    public Router router() {
+        return deps.router();
     }
 
-    private ReplyEffect<Event, UserState> onReattach(UserState s, Reattach c) {
-        if (!s.exists()) {
-            return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.NOT_AUTHORIZED, null, null));
-        }
-        LiveSession existing = sessions.get(c.resource());
-        if (existing != null && !existing.connection.equals(c.connection())) {
-            // the resource was bound again meanwhile (a reconnecting client): the newer session wins
-            return Effect().reply(c.replyTo(), new BindReply(null, StanzaErrorCondition.CONFLICT, null, null));
-        }
-        if (existing == null) {
-            LiveSession session = addSession(c.resource(), c.connection());
-            session.setPresence(c.presence());
-            session.rosterInterested = c.rosterInterested();
-            session.blocklistInterested = c.blocklistInterested();
-        }
-        ReplyEffect<Event, UserState> reply = Effect().reply(c.replyTo(), new BindReply(c.resource(), null, s.avatarHash(), ctx.getSelf()));
-        if (holding && s.online().stream().allMatch(r -> sessions.get(r) != null)) {
-            holding = false;
-            timers.cancel(Lifecycle.ANNOUNCE_GONE);
-            return reply.thenUnstashAll();
-        }
-        return reply;
+    @Override
+    public Contacts contacts() {
+        return deps.contacts();
     }
 
-    private ReplyEffect<Event, UserState> onUnbind(UserState s, Unbind c) {
-        LiveSession session = sessions.get(c.resource(), c.connection());
-        if (session == null) {
-            return Effect().none().thenNoReply();
-        }
-        ctx.unwatch(c.connection());
-        return endSession(s, session, c.unavailable());
+    @Override
+    public ClusterSharding sharding() {
+        return deps.sharding();
     }
 
-    private ReplyEffect<Event, UserState> onTerminated(UserState s, ConnectionTerminated c) {
-        LiveSession session = sessions.get(c.resource(), c.connection());
-        return session == null ? Effect().none().thenNoReply() : endSession(s, session, null);
+    @Override
+    public Clock clock() {
+        return deps.clock();
     }
 
-    /** Removes a session; if it was available, its unavailable presence goes out first (RFC 6121 4.5.2). */
-    private ReplyEffect<Event, UserState> endSession(UserState s, LiveSession session, XmlElement unavailable) {
-        boolean wasAvailable = session.isAvailable();
-        sessions.remove(session);
-        if (sessions.isEmpty()) {
-            scheduleIdleCheck();
-        }
-        if (!wasAvailable) {
-            return Effect().none().thenNoReply();
-        }
-        XmlElement presence = unavailable != null ? unavailable.withAttr("to", null).withAttr("from", session.jid.toString())
-                : unavailableFrom(session.jid);
-        return goUnavailable(s, session, presence);
+    @Override
+    public PendingWrite pending() {
+        return pending;
     }
 
-    private ReplyEffect<Event, UserState> goUnavailable(UserState s, LiveSession session, XmlElement unavailable) {
-        session.setPresence(null);
-        sessions.sendToAvailable(unavailable);
-        if (sessions.get(session.resource) == session) {
-            session.send(unavailable.withAttr("to", session.jid.toString()));
-        }
-        deps.contacts().broadcast(user, unavailable, s.blocked());
-        if (sessions.anyAvailable()) {
-            return s.online().contains(session.resource)
-                    ? Effect().persist((Event) new ResourcesGone(List.of(session.resource))).thenNoReply()
-                    : Effect().none().thenNoReply();
-        }
-        String status = unavailable.elementText("status", unavailable.namespace());
-        return Effect().persist(new LastSeen(deps.clock().instant(), status)).thenNoReply();
+    @Override
+    public EffectFactories<Event, UserState> effect() {
+        return Effect();
     }
 
-    private ReplyEffect<Event, UserState> onMarkInterested(UserState s, MarkInterested c) {
-        LiveSession session = sessions.get(c.resource());
-        if (session != null) {
-            if (c.blocklist()) {
-                session.blocklistInterested = true;
-            } else {
-                session.rosterInterested = true;
-            }
-        }
-        return Effect().none().thenNoReply();
-    }
-
-    // ---- presence -------------------------------------------------------------------------------
-
-    private ReplyEffect<Event, UserState> onSessionPresence(UserState s, SessionPresence c) {
-        LiveSession session = sessions.get(c.resource());
-        if (session == null) {
-            return Effect().none().thenNoReply();
-        }
-        XmlElement presence = c.presence().withAttr("to", null).withAttr("from", session.jid.toString());
-        if ("unavailable".equals(presence.attr("type"))) {
-            return session.isAvailable() ? goUnavailable(s, session, presence) : Effect().none().thenNoReply();
-        }
-        boolean initial = !session.isAvailable();
-        session.setPresence(presence);
-        sessions.sendToAvailable(presence);
-        if (!initial) {
-            deps.contacts().broadcast(user, presence, s.blocked());
-            return Effect().none().thenNoReply();
-        }
-        for (LiveSession other : sessions.available()) {
-            if (other != session) {
-                session.send(other.presence.withAttr("to", session.jid.toString()));
-            }
-        }
-        deps.contacts().initialPresence(user, session.jid, presence, s.blocked());
-        List<Event> events = new ArrayList<>(2);
-        if (!s.online().contains(session.resource)) {
-            events.add(new ResourceOnline(session.resource));
-        }
-        if (c.floodOffline() && session.priority >= 0 && !s.offline().isEmpty()) {
-            List<Long> sent = new ArrayList<>(s.offline().keySet());
-            for (XmlElement m : s.offline().values()) {
-                session.send(m);
-            }
-            events.add(new OfflineRemoved(sent));
-        }
-        return events.isEmpty() ? Effect().none().thenNoReply() : Effect().persist(events).thenNoReply();
-    }
-
-    private ReplyEffect<Event, UserState> onSendPresenceTo(UserState s, SendPresenceTo c) {
-        for (LiveSession session : sessions.available()) {
-            XmlElement p = c.available() ? session.presence : unavailableFrom(session.jid);
-            deps.router().route(p.withAttr("to", c.contact().toString()), c.contact());
-        }
-        return Effect().none().thenNoReply();
-    }
-
-    private ReplyEffect<Event, UserState> onAnswerProbe(UserState s, AnswerProbe c) {
-        List<LiveSession> available = sessions.available();
-        if (!available.isEmpty()) {
-            for (LiveSession session : available) {
-                deps.router().route(session.presence.withAttr("to", c.prober().toString()), c.prober());
-            }
-        } else {
-            XmlElement.Builder b = XmlElement.builder("presence", Namespaces.CLIENT).attr("from", user.toString())
-                    .attr("to", c.prober().toString()).attr("type", "unavailable").attr("id", c.probeId());
-            if (s.lastSeen() != null) {
-                b.child(XmlElement.builder("delay", Namespaces.DELAY).attr("from", deps.domain().toString())
-                        .attr("stamp", s.lastSeen().toString()).build());
-            }
-            deps.router().route(b.build(), c.prober());
-        }
-        return Effect().none().thenNoReply();
-    }
-
-    // ---- delivery -------------------------------------------------------------------------------
-
-    private ReplyEffect<Event, UserState> onDeliver(UserState s, Deliver c) {
-        XmlElement stanza = c.stanza();
-        Jid from = Jid.ofOrNull(stanza.attr("from"));
-        Jid to = Jid.ofOrNull(stanza.attr("to"));
-        if (to == null) {
-            return Effect().none().thenNoReply();
-        }
-        if (s.isBlocked(from)) {
-            // XEP-0191 3.3.1: nothing from a blocked entity gets through; requests learn only that nobody is here
-            if (!stanza.name().equals("presence")) {
-                bounce(stanza, StanzaErrorCondition.SERVICE_UNAVAILABLE);
-            }
-            return Effect().none().thenNoReply();
-        }
-        return switch (stanza.name()) {
-            case "message" -> deliverMessage(s, stanza, to);
-            case "presence" -> deliverPresence(s, stanza, to);
-            default -> deliverIq(stanza, to);
-        };
-    }
-
-    private ReplyEffect<Event, UserState> deliverMessage(UserState s, XmlElement stanza, Jid to) {
-        Message m = Message.of(stanza);
-        MessageDelivery.Decision d = MessageDelivery.decide(m.type(), to.resource(), sessions.all(), s.exists());
-        switch (d.action()) {
-            case DELIVER -> d.to().forEach(session -> session.send(stanza));
-            case BOUNCE -> bounce(stanza, StanzaErrorCondition.SERVICE_UNAVAILABLE);
-            case STORE_OFFLINE -> {
-                if (!MessageDelivery.worthStoring(m)) {
-                    return Effect().none().thenNoReply();
-                }
-                if (s.offline().size() >= deps.maxOffline()) {
-                    bounce(stanza, StanzaErrorCondition.SERVICE_UNAVAILABLE);
-                    return Effect().none().thenNoReply();
-                }
-                XmlElement stamped = stanza.withChild(XmlElement.builder("delay", Namespaces.DELAY)
-                        .attr("from", deps.domain().toString())
-                        .attr("stamp", deps.clock().instant().toString())
-                        .text("Offline storage").build());
-                // a message the store could not keep goes back to its sender (RFC 6120 8.3.3.18)
-                pending.set(() -> bounce(stanza, StanzaErrorCondition.RESOURCE_CONSTRAINT));
-                return Effect().persist(new OfflineStored(s.nextOfflineSeq(), stamped)).thenRun(st -> pending.clear()).thenNoReply();
-            }
-            default -> {
-            }
-        }
-        return Effect().none().thenNoReply();
-    }
-
-    private ReplyEffect<Event, UserState> onDeliverToSession(UserState s, DeliverToSession c) {
-        LiveSession session = sessions.get(c.resource());
-        if (session != null) {
-            session.send(SessionTable.addressed(c.stanza(), session));
-        }
-        return Effect().none().thenNoReply();
-    }
-
-    private ReplyEffect<Event, UserState> deliverPresence(UserState s, XmlElement stanza, Jid to) {
-        if (Router.isRosterBound(stanza)) {
-            // subscriptions and probes for an account that does not exist are ignored (RFC 6121 8.5.1)
-            if (s.exists()) {
-                deps.contacts().inbound(user, stanza);
-            }
-            return Effect().none().thenNoReply();
-        }
-        if (to.hasResource()) {
-            LiveSession session = sessions.get(to.resource());
-            if (session != null) {
-                session.send(stanza);
-            }
-        } else {
-            for (LiveSession session : sessions.available()) {
-                session.send(stanza);
-            }
-        }
-        return Effect().none().thenNoReply();
-    }
-
-    private ReplyEffect<Event, UserState> deliverIq(XmlElement stanza, Jid to) {
-        LiveSession session = to.hasResource() ? sessions.get(to.resource()) : null;
-        if (session != null) {
-            session.send(stanza);
-        } else {
-            bounce(stanza, StanzaErrorCondition.SERVICE_UNAVAILABLE);
-        }
-        return Effect().none().thenNoReply();
-    }
-
-    private void bounce(XmlElement stanza, StanzaErrorCondition condition) {
+    @Override
+    public void bounce(XmlElement stanza, StanzaErrorCondition condition) {
         Router.bounce(stanza, condition).ifPresent(error -> {
             Jid back = Jid.ofOrNull(error.attr("to"));
             if (back != null) {
@@ -778,109 +388,15 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         });
     }
 
-    // ---- offline retrieval (XEP-0013) -----------------------------------------------------------
-
-    private ReplyEffect<Event, UserState> onOffline(UserState s, Offline c) {
-        List<Long> ids = c.ids().isEmpty() ? new ArrayList<>(s.offline().keySet())
-                : c.ids().stream().filter(s.offline()::containsKey).toList();
-        switch (c.op()) {
-            case COUNT -> {
-                return Effect().reply(c.replyTo(), new OfflineReply(s.offline().size(), List.of()));
-            }
-            case HEADERS -> {
-                List<OfflineHeader> headers = new ArrayList<>();
-                for (Map.Entry<Long, XmlElement> e : s.offline().entrySet()) {
-                    headers.add(new OfflineHeader(e.getKey(), e.getValue().attr("from")));
-                }
-                return Effect().reply(c.replyTo(), new OfflineReply(headers.size(), headers));
-            }
-            case FETCH -> {
-                LiveSession session = sessions.get(c.resource());
-                if (session != null) {
-                    for (Long id : ids) {
-                        session.send(s.offline().get(id).withChild(XmlElement.builder("offline", "http://jabber.org/protocol/offline")
-                                .child(XmlElement.builder("item", "http://jabber.org/protocol/offline").attr("node", id.toString()).build())
-                                .build()));
-                    }
-                }
-                return Effect().reply(c.replyTo(), new OfflineReply(ids.size(), List.of()));
-            }
-            default -> {
-                if (ids.isEmpty()) {
-                    return Effect().reply(c.replyTo(), new OfflineReply(0, List.of()));
-                }
-                return Effect().persist(new OfflineRemoved(ids)).thenReply(c.replyTo(), st -> new OfflineReply(ids.size(), List.of()));
-            }
-        }
-    }
-
-    private ReplyEffect<Event, UserState> onImportOffline(UserState s, ImportOffline c) {
-        if (!s.exists()) {
-            return Effect().reply(c.replyTo(), AccountReply.NO_ACCOUNT);
-        }
-        if (c.messages().isEmpty()) {
-            return Effect().reply(c.replyTo(), AccountReply.DONE);
-        }
-        List<Event> events = new ArrayList<>();
-        long seq = s.nextOfflineSeq();
-        for (XmlElement m : c.messages()) {
-            events.add(new OfflineStored(seq++, m));
-        }
-        pending.set(() -> c.replyTo().tell(AccountReply.STORE_FAILED));
-        return Effect().persist(events).thenRun(st -> pending.clear()).thenReply(c.replyTo(), st -> AccountReply.DONE);
-    }
-
-    // ---- blocking (XEP-0191) --------------------------------------------------------------------
-
-    private ReplyEffect<Event, UserState> onBlock(UserState s, Block c) {
-        List<Jid> fresh = c.jids().stream().filter(j -> !s.blocked().contains(j)).toList();
-        if (fresh.isEmpty()) {
-            return Effect().reply(c.replyTo(), AccountReply.DONE);
-        }
-        return Effect().persist(new JidsBlocked(fresh)).thenRun(st -> {
-            // the blocked entities see the user go offline
-            for (Jid j : fresh) {
-                for (LiveSession session : sessions.available()) {
-                    deps.router().route(unavailableFrom(session.jid).withAttr("to", j.toString()), j);
-                }
-            }
-            sessions.sendToInterested(blocklistPush("block", fresh), true);
-            sessions.all().forEach(x -> x.connection.tell(new ToClient.BlocklistChanged(st.blocked())));
-        }).thenReply(c.replyTo(), st -> AccountReply.DONE);
-    }
-
-    private ReplyEffect<Event, UserState> onUnblock(UserState s, Unblock c) {
-        List<Jid> gone = c.jids().isEmpty() ? new ArrayList<>(s.blocked())
-                : c.jids().stream().filter(s.blocked()::contains).toList();
-        if (gone.isEmpty()) {
-            return Effect().reply(c.replyTo(), AccountReply.DONE);
-        }
-        return Effect().persist(new JidsUnblocked(c.jids().isEmpty() ? List.of() : gone)).thenRun(st -> {
-            sessions.sendToInterested(blocklistPush("unblock", c.jids().isEmpty() ? List.of() : gone), true);
-            sessions.all().forEach(x -> x.connection.tell(new ToClient.BlocklistChanged(st.blocked())));
-            if (sessions.anyAvailable()) {
-                deps.contacts().resendPresence(user, gone);
-            }
-        }).thenReply(c.replyTo(), st -> AccountReply.DONE);
-    }
-
-    private static XmlElement blocklistPush(String name, List<Jid> jids) {
-        XmlElement.Builder b = XmlElement.builder(name, "urn:xmpp:blocking");
-        for (Jid j : jids) {
-            b.child(XmlElement.builder("item", "urn:xmpp:blocking").attr("jid", j.toString()).build());
-        }
-        return XmlElement.builder("iq", Namespaces.CLIENT).attr("type", "set").attr("id", "block-push").child(b.build()).build();
-    }
-
     // ---- operations and lifecycle ---------------------------------------------------------------
 
-    private ReplyEffect<Event, UserState> onKick(UserState s, KickSession c) {
+    private ReplyEffect<Event, UserState> onKick(KickSession c) {
         LiveSession session = sessions.get(c.resource());
         if (session == null) {
-            return Effect().reply(c.replyTo(), AccountReply.NO_ACCOUNT);
+            return Effect().reply(c.replyTo(), Account.Reply.NO_ACCOUNT);
         }
-        session.connection.tell(new ToClient.Kick(StreamErrorCondition.POLICY_VIOLATION, "kicked by the administrator"));
-        return Effect().reply(c.replyTo(), AccountReply.DONE);
+        session.tell(new ToClient.Kick(StreamErrorCondition.POLICY_VIOLATION, "kicked by the administrator"));
+        return Effect().reply(c.replyTo(), Account.Reply.DONE);
     }
 
     private ReplyEffect<Event, UserState> onLifecycle(UserState s, Lifecycle c) {
@@ -891,7 +407,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return onStopMessage();
         }
         if (c == Lifecycle.ANNOUNCE_GONE) {
-            return announceGone(s);
+            return Presences.announceGone(this, s);
         }
         if (sessions.isEmpty()) {
             entity.getShard().tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
@@ -920,31 +436,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         return Effect().none().thenNoReply();
     }
 
-    /** Recorded resources that no connection registered again: their contacts see them go unavailable. */
-    private ReplyEffect<Event, UserState> announceGone(UserState s) {
-        holding = false;
-        List<String> gone = s.online().stream().filter(r -> {
-            LiveSession live = sessions.get(r);
-            return live == null || !live.isAvailable();
-        }).toList();
-        if (gone.isEmpty()) {
-            return Effect().none().thenNoReply().thenUnstashAll();
-        }
-        for (String resource : gone) {
-            XmlElement unavailable = unavailableFrom(user.withResource(resource));
-            sessions.sendToAvailable(unavailable);
-            deps.contacts().broadcast(user, unavailable, s.blocked());
-        }
-        return sessions.anyAvailable() ? Effect().persist((Event) new ResourcesGone(gone)).thenNoReply().thenUnstashAll()
-                : Effect().persist((Event) new LastSeen(deps.clock().instant(), null)).thenNoReply().thenUnstashAll();
-    }
-
     /** An unavailable presence from a session's full JID, with no 'to'. */
     public static XmlElement unavailableFrom(Jid from) {
         return XmlElement.builder("presence", Namespaces.CLIENT).attr("from", from.toString()).attr("type", "unavailable").build();
     }
 
-    private void scheduleIdleCheck() {
+    void scheduleIdleCheck() {
         timers.startSingleTimer(Lifecycle.IDLE_CHECK, Lifecycle.IDLE_CHECK, IDLE);
     }
 

@@ -1,118 +1,155 @@
 package io.parley.engine.session;
 
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.type.WritableTypeId;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.parley.persistence.JournalSerializable;
-import io.parley.protocol.jid.Jid;
-import io.parley.protocol.sasl.StoredCredentials;
-import io.parley.protocol.xml.XmlElement;
-import java.time.Instant;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.Set;
-import java.util.SortedMap;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
- * A user's durable state: credentials (null when there is no account), offline messages keyed
- * by sequence number, when the last session ended, the block list, and the avatar hash of the
- * stored vCard (XEP-0153: "" for none, null when not known yet, as in states written before it
- * was kept here). Immutable.
+ * A user's durable state: one record per feature ({@link UserSlice}), each changed only by the
+ * events its feature folds. Immutable; a slice equal to its empty value is not kept, so states
+ * compare equal whatever way they were reached.
+ *
+ * <p>Stored flat, as it was before the split: the snapshot is one object whose fields are the
+ * slices' record components side by side ({@code credentials}, {@code created},
+ * {@code nextOfflineSeq}, {@code offline}, {@code blocked}, ...). {@link Writer} and
+ * {@link Reader} do that; the node's journal module registers them with the slices it knows, and a
+ * slice missing from an older snapshot reads as its empty value.
  */
 @JsonTypeName("user.state")
-public record UserState(StoredCredentials credentials, Instant created, long nextOfflineSeq,
-                        SortedMap<Long, XmlElement> offline, Instant lastSeen, String lastStatus,
-                        Set<Jid> blocked, String avatarHash, Set<String> online) implements JournalSerializable {
+public final class UserState implements JournalSerializable {
 
-    public static final UserState EMPTY = new UserState(null, null, 1, Collections.emptySortedMap(), null, null, Collections.emptySortedSet(),
-            null, Collections.emptySortedSet());
+    public static final UserState EMPTY = new UserState(Map.of());
 
-    public UserState {
-        // most users have no offline messages and block nobody: share the empty collections
-        offline = offline == null || offline.isEmpty() ? Collections.emptySortedMap()
-                : Collections.unmodifiableSortedMap(new TreeMap<>(offline));
-        blocked = blocked == null || blocked.isEmpty() ? Collections.emptySortedSet()
-                : Collections.unmodifiableSortedSet(new TreeSet<>(blocked));
-        // null in states written before resources were recorded
-        online = online == null || online.isEmpty() ? Collections.emptySortedSet()
-                : Collections.unmodifiableSortedSet(new TreeSet<>(online));
+    /** By slice name, sorted so that equal states print alike. */
+    private final Map<String, Record> slices;
+
+    private UserState(Map<String, Record> slices) {
+        this.slices = slices;
     }
 
-    public boolean exists() {
-        return credentials != null;
+    /** This state's value of a slice (its empty value when it has none). */
+    public <S extends Record> S get(UserSlice<S> slice) {
+        Record v = slices.get(slice.name());
+        return v == null ? slice.empty() : slice.type().cast(v);
     }
 
-    public UserState withAccount(StoredCredentials c, Instant at) {
-        return new UserState(c, at, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, "", online);
-    }
-
-    public UserState withCredentials(StoredCredentials c) {
-        return new UserState(c, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, avatarHash, online);
-    }
-
-    /** Deleting an account forgets everything but the sequence counter. */
-    public UserState deleted() {
-        return new UserState(null, null, nextOfflineSeq, Collections.emptySortedMap(), null, null, Collections.emptySortedSet(), null,
-                Collections.emptySortedSet());
-    }
-
-    public UserState withOffline(long seq, XmlElement message) {
-        TreeMap<Long, XmlElement> m = new TreeMap<>(offline);
-        m.put(seq, message);
-        return new UserState(credentials, created, Math.max(nextOfflineSeq, seq + 1), m, lastSeen, lastStatus, blocked, avatarHash, online);
-    }
-
-    public UserState withoutOffline(Collection<Long> seqs) {
-        TreeMap<Long, XmlElement> m = new TreeMap<>(offline);
-        seqs.forEach(m::remove);
-        return new UserState(credentials, created, nextOfflineSeq, m, lastSeen, lastStatus, blocked, avatarHash, online);
-    }
-
-    public UserState withAvatarHash(String hash) {
-        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, hash, online);
-    }
-
-    public UserState withLastSeen(Instant at, String status) {
-        return new UserState(credentials, created, nextOfflineSeq, offline, at, status, blocked, avatarHash, Collections.emptySortedSet());
-    }
-
-    /** A resource became available (recorded, so a restarted entity knows whom to announce gone). */
-    public UserState withOnline(String resource) {
-        TreeSet<String> o = new TreeSet<>(online);
-        o.add(resource);
-        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, avatarHash, o);
-    }
-
-    public UserState withoutOnline(Collection<String> resources) {
-        TreeSet<String> o = new TreeSet<>(online);
-        o.removeAll(resources);
-        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, blocked, avatarHash, o);
-    }
-
-    public UserState withBlocked(Collection<Jid> jids) {
-        TreeSet<Jid> b = new TreeSet<>(blocked);
-        b.addAll(jids);
-        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, b, avatarHash, online);
-    }
-
-    public UserState withUnblocked(Collection<Jid> jids) {
-        TreeSet<Jid> b = new TreeSet<>(blocked);
-        if (jids.isEmpty()) {
-            b.clear();
+    /** The state with one slice replaced. */
+    public <S extends Record> UserState with(UserSlice<S> slice, S value) {
+        Record before = slices.get(slice.name());
+        boolean empty = value == null || value.equals(slice.empty());
+        if (empty ? before == null : value.equals(before)) {
+            return this;
+        }
+        Map<String, Record> next = new TreeMap<>(slices);
+        if (empty) {
+            next.remove(slice.name());
         } else {
-            b.removeAll(jids);
+            next.put(slice.name(), value);
         }
-        return new UserState(credentials, created, nextOfflineSeq, offline, lastSeen, lastStatus, b, avatarHash, online);
+        return next.isEmpty() ? EMPTY : new UserState(java.util.Collections.unmodifiableMap(next));
     }
 
-    /**
-     * True when stanzas from this address are blocked (XEP-0191 section 3.3.1: a blocked bare JID
-     * covers its full JIDs, a blocked domain covers everything at it).
-     */
-    public boolean isBlocked(Jid from) {
-        if (blocked.isEmpty() || from == null) {
-            return false;
+    /** Whether the account exists (it has credentials). */
+    public boolean exists() {
+        return get(Account.SLICE).credentials() != null;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof UserState u && u.slices.equals(slices);
+    }
+
+    @Override
+    public int hashCode() {
+        return slices.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "UserState" + slices.values();
+    }
+
+    /** Writes the slices' fields side by side in one object. */
+    public static final class Writer extends StdSerializer<UserState> {
+
+        public Writer() {
+            super(UserState.class);
         }
-        return blocked.contains(from) || blocked.contains(from.bare()) || blocked.contains(from.domainJid());
+
+        @Override
+        public void serialize(UserState value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeStartObject(value);
+            fields(value, gen, provider);
+            gen.writeEndObject();
+        }
+
+        @Override
+        public void serializeWithType(UserState value, JsonGenerator gen, SerializerProvider provider, TypeSerializer typeSer)
+                throws IOException {
+            WritableTypeId id = typeSer.writeTypePrefix(gen, typeSer.typeId(value, JsonToken.START_OBJECT));
+            fields(value, gen, provider);
+            typeSer.writeTypeSuffix(gen, id);
+        }
+
+        private static void fields(UserState value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            for (Record slice : value.slices.values()) {
+                provider.findValueSerializer(slice.getClass()).unwrappingSerializer(com.fasterxml.jackson.databind.util.NameTransformer.NOP).serialize(slice, gen, provider);
+            }
+        }
+    }
+
+    /** Reads each known slice from the fields it owns; the others are left to their own slices. */
+    public static final class Reader extends StdDeserializer<UserState> {
+
+        private final List<UserSlice<?>> known;
+
+        public Reader(List<UserSlice<?>> known) {
+            super(UserState.class);
+            this.known = List.copyOf(known);
+        }
+
+        @Override
+        public UserState deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            JsonNode tree = ctxt.readTree(p);
+            UserState s = EMPTY;
+            for (UserSlice<?> slice : known) {
+                s = read(s, slice, tree, p, ctxt);
+            }
+            return s;
+        }
+
+        private static <S extends Record> UserState read(UserState s, UserSlice<S> slice, JsonNode tree, JsonParser p,
+                                                         DeserializationContext ctxt) throws IOException {
+            ObjectNode own = ctxt.getNodeFactory().objectNode();
+            boolean any = false;
+            for (String f : slice.fields()) {
+                JsonNode v = tree.get(f);
+                if (v != null) {
+                    own.set(f, v);
+                    any = true;
+                }
+            }
+            if (!any) {
+                return s;
+            }
+            try (JsonParser sub = own.traverse(p.getCodec())) {
+                sub.nextToken();
+                return s.with(slice, ctxt.readValue(sub, slice.type()));
+            }
+        }
     }
 }

@@ -5,23 +5,34 @@ import io.parley.engine.ext.ExtensionRegistry;
 import io.parley.engine.ext.IqReply;
 import io.parley.engine.ext.IqRequest;
 import io.parley.engine.ext.IqTarget;
-import io.parley.engine.session.UserEntity;
+import io.parley.engine.ext.SessionContext;
+import io.parley.engine.session.Account;
+import io.parley.engine.session.UserSlice;
+import io.parley.persistence.JournalSerializable;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.stanza.Iq;
+import io.parley.protocol.stanza.Stanza;
+import io.parley.protocol.stanza.StanzaError;
 import io.parley.protocol.stanza.StanzaErrorCondition;
 import io.parley.protocol.xml.XmlElement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
- * XEP-0191: Blocking Command: the block list lives in the user entity, which enforces it on
- * delivery; connections refuse stanzas to blocked entities; changes are pushed to the
- * resources that asked for the list.
+ * XEP-0191: Blocking Command. The whole feature is this package: the IQs (get the list, block,
+ * unblock), the session's refusal of stanzas to a blocked entity (an inbound hook, section 3.4),
+ * the session's copy of the list (a signal), and the list itself on the user entity
+ * ({@link BlockingFeature}: storage, enforcement on delivery, pushes).
  */
 public final class BlockingExtension implements Extension {
 
     public static final String NS = "urn:xmpp:blocking";
+    /** The session's copy of the block list, for refusing what the client sends to a blocked entity. */
+    public static final SessionContext.Key<Set<Jid>> BLOCKED = SessionContext.Key.of("blocked");
+    /** Blocking runs before the other inbound hooks: a stanza to a blocked entity goes nowhere. */
+    static final int PRIORITY = 1000;
 
     @Override
     public String spec() {
@@ -34,12 +45,44 @@ public final class BlockingExtension implements Extension {
         r.iq(IqTarget.OWN_ACCOUNT, Iq.Type.GET, NS, "blocklist", this::list);
         r.iq(IqTarget.OWN_ACCOUNT, Iq.Type.SET, NS, "block", req -> change(req, true));
         r.iq(IqTarget.OWN_ACCOUNT, Iq.Type.SET, NS, "unblock", req -> change(req, false));
+        r.hook(ExtensionRegistry.Direction.INBOUND, PRIORITY, BlockingExtension::refuseBlocked);
+        r.signal(BlockingFeature.BlocklistChanged.class, (session, s) -> session.put(BLOCKED, s.blocked()));
+        r.userFeature(new BlockingFeature());
+    }
+
+    @Override
+    public List<Class<? extends JournalSerializable>> storedTypes() {
+        return List.of(BlockingFeature.JidsBlocked.class, BlockingFeature.JidsUnblocked.class);
+    }
+
+    @Override
+    public List<UserSlice<?>> userSlices() {
+        return List.of(BlockingFeature.SLICE);
+    }
+
+    /**
+     * Section 3.4: a stanza to a blocked entity is not routed; a message or IQ request gets
+     * not-acceptable with the blocked condition, presence and responses are dropped.
+     */
+    static XmlElement refuseBlocked(SessionContext session, XmlElement stanza, Jid to) {
+        Set<Jid> blocked = session.get(BLOCKED);
+        if (to == null || blocked == null || blocked.isEmpty()
+                || !(blocked.contains(to) || blocked.contains(to.bare()) || blocked.contains(to.domainJid()))) {
+            return stanza;
+        }
+        String type = stanza.attr("type");
+        boolean answerable = !stanza.name().equals("presence") && !"error".equals(type)
+                && !(stanza.name().equals("iq") && "result".equals(type));
+        if (answerable) {
+            session.send(Stanza.of(stanza).errorReply(StanzaError.of(StanzaErrorCondition.NOT_ACCEPTABLE)
+                    .withApplicationCondition(XmlElement.of("blocked", "urn:xmpp:blocking:errors"))));
+        }
+        return null;
     }
 
     private CompletionStage<IqReply> list(IqRequest req) {
-        req.services().tellUser(req.to(), new UserEntity.MarkInterested(req.from().resource(), true));
-        req.session().put(io.parley.engine.ext.SessionContext.BLOCKLIST_PUSHES, Boolean.TRUE);
-        CompletionStage<UserEntity.Blocklist> b = req.services().askUser(req.to(), UserEntity.GetBlocklist::new);
+        req.session().flag(BlockingFeature.PUSHES);
+        CompletionStage<BlockingFeature.Blocklist> b = req.services().askUser(req.to(), BlockingFeature.GetBlocklist::new);
         return b.thenApply(list -> {
             XmlElement.Builder q = XmlElement.builder("blocklist", NS);
             list.jids().forEach(j -> q.child(XmlElement.builder("item", NS).attr("jid", j.toString()).build()));
@@ -59,8 +102,8 @@ public final class BlockingExtension implements Extension {
         if (block && jids.isEmpty()) {
             return req.error(StanzaErrorCondition.BAD_REQUEST);
         }
-        CompletionStage<UserEntity.AccountReply> reply = req.services().askUser(req.to(),
-                rt -> block ? new UserEntity.Block(jids, rt) : new UserEntity.Unblock(jids, rt));
+        CompletionStage<Account.Reply> reply = req.services().askUser(req.to(),
+                rt -> block ? new BlockingFeature.Block(jids, rt) : new BlockingFeature.Unblock(jids, rt));
         return reply.thenApply(r -> req.resultNow(null));
     }
 }

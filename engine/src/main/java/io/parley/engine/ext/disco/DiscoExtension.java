@@ -27,16 +27,8 @@ public final class DiscoExtension implements Extension {
 
     public static final String CAPS_NODE = "https://parley.io";
 
-    /** The server's services (XEP-0030 section 4: the server lists them in its disco#items). */
-    private final List<String> services;
-
-    public DiscoExtension() {
-        this(List.of());
-    }
-
-    public DiscoExtension(List<String> services) {
-        this.services = List.copyOf(services);
-    }
+    /** The server's services (XEP-0030 section 4: the server lists them in its disco#items), read from the settings. */
+    private List<String> services = List.of();
 
     @Override
     public String spec() {
@@ -45,6 +37,8 @@ public final class DiscoExtension implements Extension {
 
     @Override
     public void register(ExtensionRegistry r) {
+        var muc = r.settings().muc();
+        services = muc.enabled() ? List.of(muc.subdomain() + "." + r.settings().domain().domain()) : List.of();
         r.serverIdentity(DiscoIdentity.of("server", "im", "Parley"));
         r.serverFeature(Namespaces.DISCO_INFO);
         r.serverFeature(Namespaces.DISCO_ITEMS);

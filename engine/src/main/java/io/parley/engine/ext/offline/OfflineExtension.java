@@ -5,8 +5,8 @@ import io.parley.engine.ext.ExtensionRegistry;
 import io.parley.engine.ext.IqReply;
 import io.parley.engine.ext.IqRequest;
 import io.parley.engine.ext.IqTarget;
-import io.parley.engine.ext.SessionContext;
-import io.parley.engine.session.UserEntity;
+import io.parley.engine.session.UserSlice;
+import io.parley.persistence.JournalSerializable;
 import io.parley.protocol.stanza.Iq;
 import io.parley.protocol.stanza.StanzaErrorCondition;
 import io.parley.protocol.xep.dataforms.DataForm;
@@ -26,8 +26,6 @@ import java.util.concurrent.CompletionStage;
 public final class OfflineExtension implements Extension {
 
     public static final String NS = "http://jabber.org/protocol/offline";
-    /** Set when the client manages offline messages itself. */
-    public static final SessionContext.Key<Boolean> RETRIEVAL = SessionContext.Key.of("offline-retrieval");
 
     @Override
     public String spec() {
@@ -41,15 +39,27 @@ public final class OfflineExtension implements Extension {
         r.discoNode(NS, this::info, this::headers);
         r.iq(IqTarget.OWN_ACCOUNT, Iq.Type.GET, NS, "offline", req -> retrieve(req, false));
         r.iq(IqTarget.OWN_ACCOUNT, Iq.Type.SET, NS, "offline", req -> retrieve(req, true));
+        r.userFeature(new OfflineFeature(r.settings().offlineMaxMessages()));
     }
 
-    private static CompletionStage<UserEntity.OfflineReply> ask(IqRequest req, UserEntity.OfflineOp op, List<Long> ids) {
-        req.session().put(RETRIEVAL, true);
-        return req.services().askUser(req.to(), rt -> new UserEntity.Offline(req.from().resource(), op, ids, rt));
+    @Override
+    public List<Class<? extends JournalSerializable>> storedTypes() {
+        return List.of(OfflineFeature.OfflineStored.class, OfflineFeature.OfflineRemoved.class);
+    }
+
+    @Override
+    public List<UserSlice<?>> userSlices() {
+        return List.of(OfflineFeature.SLICE);
+    }
+
+    /** Asks the user entity; from now on the session gets no flood at initial presence (the client manages them). */
+    private static CompletionStage<OfflineFeature.OfflineReply> ask(IqRequest req, OfflineFeature.Op op, List<Long> ids) {
+        req.session().flag(OfflineFeature.MANUAL);
+        return req.services().askUser(req.to(), rt -> new OfflineFeature.Offline(req.from().resource(), op, ids, rt));
     }
 
     private CompletionStage<IqReply> info(IqRequest req) {
-        return ask(req, UserEntity.OfflineOp.COUNT, List.of()).thenApply(r -> req.resultNow(
+        return ask(req, OfflineFeature.Op.COUNT, List.of()).thenApply(r -> req.resultNow(
                 XmlElement.builder("query", Namespaces.DISCO_INFO).attr("node", NS)
                         .child(DiscoIdentity.of("automation", "message-list", null).toElement())
                         .child(XmlElement.builder("feature", Namespaces.DISCO_INFO).attr("var", NS).build())
@@ -60,9 +70,9 @@ public final class OfflineExtension implements Extension {
     }
 
     private CompletionStage<IqReply> headers(IqRequest req) {
-        return ask(req, UserEntity.OfflineOp.HEADERS, List.of()).thenApply(r -> {
+        return ask(req, OfflineFeature.Op.HEADERS, List.of()).thenApply(r -> {
             XmlElement.Builder q = XmlElement.builder("query", Namespaces.DISCO_ITEMS).attr("node", NS);
-            for (UserEntity.OfflineHeader h : r.headers()) {
+            for (OfflineFeature.OfflineHeader h : r.headers()) {
                 q.child(XmlElement.builder("item", Namespaces.DISCO_ITEMS).attr("jid", req.to().toString())
                         .attr("node", Long.toString(h.id())).attr("name", h.from()).build());
             }
@@ -87,7 +97,7 @@ public final class OfflineExtension implements Extension {
         if (!all && ids.isEmpty()) {
             return req.error(StanzaErrorCondition.BAD_REQUEST);
         }
-        UserEntity.OfflineOp op = set ? UserEntity.OfflineOp.REMOVE : UserEntity.OfflineOp.FETCH;
+        OfflineFeature.Op op = set ? OfflineFeature.Op.REMOVE : OfflineFeature.Op.FETCH;
         return ask(req, op, all ? List.of() : ids).thenApply(r -> !all && r.count() < ids.size()
                 ? req.errorNow(StanzaErrorCondition.ITEM_NOT_FOUND) : req.resultNow(null));
     }

@@ -5,7 +5,7 @@ import io.parley.engine.ext.ExtensionRegistry;
 import io.parley.engine.ext.IqReply;
 import io.parley.engine.ext.IqRequest;
 import io.parley.engine.ext.IqTarget;
-import io.parley.engine.session.UserEntity;
+import io.parley.engine.session.Account;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.jid.JidFormatException;
 import io.parley.protocol.sasl.StoredCredentials;
@@ -25,14 +25,8 @@ public final class RegistrationExtension implements Extension {
 
     public static final String NS = "jabber:iq:register";
 
-    private final boolean openRegistration;
-    private final RegistrationLimiter limiter;
-
-    /** @param limiter registrations per source address, shared by the node's connections */
-    public RegistrationExtension(boolean openRegistration, RegistrationLimiter limiter) {
-        this.openRegistration = openRegistration;
-        this.limiter = limiter;
-    }
+    /** Registrations per source address, shared by the node's connections (one extension object per node). */
+    private RegistrationLimiter limiter;
 
     @Override
     public String spec() {
@@ -42,7 +36,8 @@ public final class RegistrationExtension implements Extension {
     @Override
     public void register(ExtensionRegistry r) {
         r.serverFeature(NS);
-        if (openRegistration) {
+        limiter = new RegistrationLimiter(r.settings().registration().perAddressPerHour(), java.time.Clock.systemUTC());
+        if (r.settings().registration().enabled()) {
             r.iq(IqTarget.UNAUTHENTICATED, Iq.Type.GET, NS, "query", this::form);
             r.iq(IqTarget.UNAUTHENTICATED, Iq.Type.SET, NS, "query", this::create);
         }
@@ -79,7 +74,7 @@ public final class RegistrationExtension implements Extension {
         }
         return credentials(req, password).thenCompose(creds -> creds == null
                 ? req.error(StanzaError.of(StanzaErrorCondition.NOT_ACCEPTABLE, "the password has characters that are not allowed"))
-                : req.services().<UserEntity.AccountReply>askUser(account, rt -> new UserEntity.CreateAccount(creds, rt))
+                : req.services().<Account.Reply>askUser(account, rt -> new Account.Create(creds, rt))
                         .thenApply(reply -> switch (reply) {
                             case DONE -> req.resultNow(null);
                             case STORE_FAILED -> req.errorNow(StanzaErrorCondition.RESOURCE_CONSTRAINT);
@@ -99,8 +94,8 @@ public final class RegistrationExtension implements Extension {
         XmlElement q = req.payload();
         Jid account = req.from().bare();
         if (q.element("remove", NS) != null) {
-            return req.services().<UserEntity.AccountReply>askUser(account,
-                            rt -> new UserEntity.DeleteAccount(req.from().resource(), rt))
+            return req.services().<Account.Reply>askUser(account,
+                            rt -> new Account.Delete(req.from().resource(), rt))
                     .thenApply(r -> new IqReply(req.iq().resultReply(), List.of(), true));
         }
         String username = q.elementText("username", NS);
@@ -119,7 +114,7 @@ public final class RegistrationExtension implements Extension {
         }
         return credentials(req, password).thenCompose(creds -> creds == null
                 ? req.error(StanzaErrorCondition.NOT_ACCEPTABLE)
-                : req.services().<UserEntity.AccountReply>askUser(account, rt -> new UserEntity.ChangePassword(creds, rt))
+                : req.services().<Account.Reply>askUser(account, rt -> new Account.ChangePassword(creds, rt))
                         .thenApply(r -> switch (r) {
                             case DONE -> req.resultNow(null);
                             case STORE_FAILED -> req.errorNow(StanzaErrorCondition.RESOURCE_CONSTRAINT);

@@ -7,7 +7,6 @@ import io.parley.engine.ext.IqRequest;
 import io.parley.engine.ext.IqTarget;
 import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.roster.RosterItem;
-import io.parley.engine.session.UserEntity;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.stanza.Iq;
 import io.parley.protocol.stanza.StanzaErrorCondition;
@@ -48,8 +47,7 @@ public final class RosterExtension implements Extension {
             return req.error(StanzaErrorCondition.BAD_REQUEST);
         }
         // from now on this resource gets roster pushes (2.2)
-        req.services().tellUser(req.to(), new UserEntity.MarkInterested(req.from().resource(), false));
-        req.session().put(io.parley.engine.ext.SessionContext.ROSTER_PUSHES, Boolean.TRUE);
+        req.session().flag(RosterEntity.PUSHES);
         String ver = req.payload().attr("ver");
         CompletionStage<RosterEntity.RosterResult> result = req.services().askRoster(req.to(), rt -> new RosterEntity.GetRoster(ver, rt));
         return result.thenApply(res -> {

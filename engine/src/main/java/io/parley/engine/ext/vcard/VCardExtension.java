@@ -6,6 +6,10 @@ import io.parley.engine.ext.IqReply;
 import io.parley.engine.ext.IqRequest;
 import io.parley.engine.ext.IqTarget;
 import io.parley.engine.ext.SessionContext;
+import io.parley.engine.ext.Services;
+import io.parley.engine.session.UserSlice;
+import io.parley.persistence.JournalSerializable;
+import io.parley.protocol.jid.Jid;
 import io.parley.engine.storage.UserDataEntity;
 import io.parley.protocol.stanza.Iq;
 import io.parley.protocol.stanza.StanzaErrorCondition;
@@ -19,8 +23,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * XEP-0054: vcard-temp: anyone may read an account's vCard, only the account writes it. With
- * XEP-0153: vCard-Based Avatars: the SHA-1 of the vCard photo, which the connection adds to the
- * user's broadcast presence when the client did not.
+ * XEP-0153: vCard-Based Avatars: the SHA-1 of the vCard photo, which an inbound presence hook adds
+ * to the user's broadcast presence when the client did not. The user entity keeps the hash
+ * ({@link AvatarFeature}) and hands it to each session as it binds.
  */
 public final class VCardExtension implements Extension {
 
@@ -30,6 +35,8 @@ public final class VCardExtension implements Extension {
     public static final String KEY = "vcard";
     /** The photo hash of the session's account ("" for no photo), once known. */
     public static final SessionContext.Key<String> AVATAR_HASH = SessionContext.Key.of("avatar-hash");
+    /** The avatar is stamped after the filters (blocking) had their say. */
+    static final int PRIORITY = 0;
 
     @Override
     public String spec() {
@@ -42,6 +49,42 @@ public final class VCardExtension implements Extension {
         r.iq(List.of(IqTarget.OWN_ACCOUNT, IqTarget.OTHER_ACCOUNT), Iq.Type.GET, NS, "vCard", this::get);
         r.iq(IqTarget.OWN_ACCOUNT, Iq.Type.SET, NS, "vCard", this::set);
         r.iq(IqTarget.OTHER_ACCOUNT, Iq.Type.SET, NS, "vCard", req -> req.error(StanzaErrorCondition.FORBIDDEN));
+        r.signal(AvatarFeature.AvatarHash.class, (session, s) -> session.put(AVATAR_HASH, s.hash()));
+        r.sessionStarted(VCardExtension::learnHash);
+        r.hook(io.parley.engine.ext.ExtensionRegistry.Direction.INBOUND, PRIORITY, (session, p, to) ->
+                to == null && p.attr("type") == null ? withAvatarHash(p, session.get(AVATAR_HASH)) : p,
+                io.parley.engine.ext.StanzaKind.PRESENCE);
+        r.userFeature(new AvatarFeature());
+    }
+
+    @Override
+    public List<Class<? extends JournalSerializable>> storedTypes() {
+        return List.of(AvatarFeature.AvatarHashChanged.class);
+    }
+
+    @Override
+    public List<UserSlice<?>> userSlices() {
+        return List.of(AvatarFeature.SLICE);
+    }
+
+    /**
+     * A session whose user entity knows no hash yet (an account older than that) reads the vCard
+     * once and teaches the entity, so later logins do not touch the vCard store.
+     */
+    private static void learnHash(SessionContext session) {
+        if (session.get(AVATAR_HASH) != null) {
+            return;
+        }
+        Jid bare = session.jid().bare();
+        session.whenDone(load(session.services(), bare), (vcard, ex) -> {
+            if (ex == null) {
+                String hash = photoHash(vcard);
+                session.services().tellUser(bare, new AvatarFeature.SetAvatarHash(hash));
+                if (session.get(AVATAR_HASH) == null) {
+                    session.put(AVATAR_HASH, hash);
+                }
+            }
+        });
     }
 
     private CompletionStage<IqReply> get(IqRequest req) {
@@ -59,7 +102,7 @@ public final class VCardExtension implements Extension {
                 return req.errorNow(StanzaErrorCondition.RESOURCE_CONSTRAINT);
             }
             // the user entity keeps the hash, so logins need not read the vCard
-            req.services().tellUser(req.to(), new io.parley.engine.session.UserEntity.SetAvatarHash(hash));
+            req.services().tellUser(req.to(), new AvatarFeature.SetAvatarHash(hash));
             return req.resultNow(null);
         });
     }
@@ -83,7 +126,7 @@ public final class VCardExtension implements Extension {
     }
 
     /** The account's stored vCard, for the session to learn its avatar hash. */
-    public static CompletionStage<XmlElement> load(io.parley.engine.ext.Services services, io.parley.protocol.jid.Jid bare) {
+    public static CompletionStage<XmlElement> load(Services services, Jid bare) {
         return services.<UserDataEntity.Value>askData(bare, rt -> new UserDataEntity.Get(KEY, rt)).thenApply(UserDataEntity.Value::element);
     }
 
