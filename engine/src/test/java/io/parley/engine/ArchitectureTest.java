@@ -42,6 +42,23 @@ class ArchitectureTest {
         }
     };
 
+    /** Every source file of the engine, main and test, is at most {@link #MAX_LINES} lines. */
+    @Test
+    void noClassGrowsPastTheLimit() throws IOException {
+        List<String> tooLong = new ArrayList<>();
+        for (Path root : List.of(Path.of("src", "main", "java"), Path.of("src", "test", "java"))) {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    long lines = Files.readAllLines(f).size();
+                    if (lines > MAX_LINES) {
+                        tooLong.add(f + ": " + lines + " lines");
+                    }
+                }
+            }
+        }
+        assertThat(tooLong).as("classes over %d lines (split them by state or by feature)", MAX_LINES).isEmpty();
+    }
+
     @Test
     void noPackageDependsOnItselfThroughAnother() {
         slices().assignedFrom(BY_PACKAGE).should().beFreeOfCycles().check(ENGINE);
