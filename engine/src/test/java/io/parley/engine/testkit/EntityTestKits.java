@@ -42,6 +42,8 @@ public final class EntityTestKits {
         sharding.init(Entity.of(UserEntity.TYPE_KEY, ctx -> Behaviors.ignore()));
         sharding.init(Entity.of(RosterEntity.TYPE_KEY, ctx -> Behaviors.ignore()));
         sharding.init(Entity.of(UserDataEntity.TYPE_KEY, ctx -> Behaviors.ignore()));
+        sharding.init(Entity.of(io.parley.engine.muc.RoomEntity.TYPE_KEY, ctx -> Behaviors.ignore()));
+        sharding.init(Entity.of(io.parley.engine.muc.MucDirectory.TYPE_KEY, ctx -> Behaviors.ignore()));
         return kit;
     }
 }
