@@ -16,6 +16,8 @@ import io.parley.protocol.stanza.StanzaError;
 import io.parley.protocol.stanza.StanzaErrorCondition;
 import io.parley.protocol.xml.XmlElement;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -30,7 +32,7 @@ public final class BlockingExtension implements Extension {
 
     public static final String NS = "urn:xmpp:blocking";
     /** The session's copy of the block list, for refusing what the client sends to a blocked entity. */
-    public static final SessionContext.Key<Set<Jid>> BLOCKED = SessionContext.Key.of("blocked");
+    public static final SessionContext.Key<Blocked> BLOCKED = SessionContext.Key.of("blocked");
     /** Blocking runs before the other inbound hooks: a stanza to a blocked entity goes nowhere. */
     static final int PRIORITY = 1000;
 
@@ -46,7 +48,7 @@ public final class BlockingExtension implements Extension {
         r.iq(IqTarget.OWN_ACCOUNT, Iq.Type.SET, NS, "block", req -> change(req, true));
         r.iq(IqTarget.OWN_ACCOUNT, Iq.Type.SET, NS, "unblock", req -> change(req, false));
         r.hook(ExtensionRegistry.Direction.INBOUND, PRIORITY, BlockingExtension::refuseBlocked);
-        r.signal(BlockingFeature.BlocklistChanged.class, (session, s) -> session.put(BLOCKED, s.blocked()));
+        r.signal(BlockingFeature.BlocklistChanged.class, (session, s) -> session.put(BLOCKED, Blocked.of(s.blocked())));
         r.userFeature(new BlockingFeature());
     }
 
@@ -65,9 +67,8 @@ public final class BlockingExtension implements Extension {
      * not-acceptable with the blocked condition, presence and responses are dropped.
      */
     static XmlElement refuseBlocked(SessionContext session, XmlElement stanza, Jid to) {
-        Set<Jid> blocked = session.get(BLOCKED);
-        if (to == null || blocked == null || blocked.isEmpty()
-                || !(blocked.contains(to) || blocked.contains(to.bare()) || blocked.contains(to.domainJid()))) {
+        Blocked blocked = session.get(BLOCKED);
+        if (to == null || blocked == null || !blocked.covers(to)) {
             return stanza;
         }
         String type = stanza.attr("type");
@@ -78,6 +79,34 @@ public final class BlockingExtension implements Extension {
                     .withApplicationCondition(XmlElement.of("blocked", "urn:xmpp:blocking:errors"))));
         }
         return null;
+    }
+
+    /**
+     * The session's copy of the block list, by domain, so that checking each stanza the client
+     * sends builds nothing (a full JID's bare and domain JIDs would be new objects).
+     */
+    public record Blocked(Map<String, List<Jid>> byDomain) {
+
+        public static Blocked of(Set<Jid> jids) {
+            Map<String, List<Jid>> m = new HashMap<>();
+            jids.forEach(j -> m.computeIfAbsent(j.domain(), d -> new ArrayList<>()).add(j));
+            m.replaceAll((d, l) -> List.copyOf(l));
+            return new Blocked(Map.copyOf(m));
+        }
+
+        /** Section 3.3.1: a blocked bare JID covers its full JIDs, a blocked domain everything at it. */
+        public boolean covers(Jid to) {
+            List<Jid> atDomain = byDomain.get(to.domain());
+            if (atDomain == null) {
+                return false;
+            }
+            for (Jid b : atDomain) {
+                if (!b.hasLocal() || b.local().equals(to.local()) && (!b.hasResource() || b.resource().equals(to.resource()))) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     private CompletionStage<IqReply> list(IqRequest req) {

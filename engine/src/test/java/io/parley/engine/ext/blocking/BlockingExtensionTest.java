@@ -6,6 +6,7 @@ import io.parley.engine.testkit.FakeSession;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.xml.XmlElement;
 import io.parley.protocol.xml.XmlReader;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class BlockingExtensionTest {
 
     @Test
     void stanzasToABlockedEntityGoNowhereAndRequestsLearnWhy() {
-        session.put(BlockingExtension.BLOCKED, Set.of(Jid.of("bob@localhost"), Jid.of("spam.example")));
+        session.put(BlockingExtension.BLOCKED, BlockingExtension.Blocked.of(Set.of(Jid.of("bob@localhost"), Jid.of("spam.example"))));
         assertThat(hook("<message xmlns='jabber:client' from='alice@localhost/r' to='bob@localhost/phone' id='1'><body>x</body></message>"))
                 .as("a blocked bare JID covers its full JIDs").isNull();
         XmlElement error = session.sent.remove(0);
@@ -43,10 +44,26 @@ class BlockingExtensionTest {
     void everythingElsePassesAsItIs() {
         XmlElement m = XmlReader.parse("<message xmlns='jabber:client' from='alice@localhost/r' to='carol@localhost'><body>x</body></message>");
         assertThat(BlockingExtension.refuseBlocked(session, m, Jid.of("carol@localhost"))).as("no list yet").isSameAs(m);
-        session.put(BlockingExtension.BLOCKED, Set.of(Jid.of("bob@localhost")));
+        session.put(BlockingExtension.BLOCKED, BlockingExtension.Blocked.of(Set.of(Jid.of("bob@localhost"))));
         assertThat(BlockingExtension.refuseBlocked(session, m, Jid.of("carol@localhost"))).isSameAs(m);
         XmlElement broadcast = XmlReader.parse("<presence xmlns='jabber:client' from='alice@localhost/r'/>");
         assertThat(BlockingExtension.refuseBlocked(session, broadcast, null)).as("broadcast presence").isSameAs(broadcast);
         assertThat(session.sent).isEmpty();
+    }
+
+    /** The session's copy answers as the user entity's list does (XEP-0191 3.3.1), for every kind of address on either side. */
+    @Test
+    void theSessionsCopyCoversWhatTheListCovers() {
+        List<Jid> all = List.of(Jid.of("bob@localhost"), Jid.of("bob@localhost/phone"), Jid.of("bob@localhost/desk"),
+                Jid.of("carol@localhost"), Jid.of("localhost"), Jid.of("spam.example"), Jid.of("x@spam.example/r"));
+        for (Jid blockedOne : all) {
+            for (Jid blockedTwo : all) {
+                BlockingFeature.BlockedJids list = new BlockingFeature.BlockedJids(new java.util.HashSet<>(List.of(blockedOne, blockedTwo)));
+                BlockingExtension.Blocked copy = BlockingExtension.Blocked.of(list.blocked());
+                for (Jid to : all) {
+                    assertThat(copy.covers(to)).as("%s blocked, to %s", list.blocked(), to).isEqualTo(list.covers(to));
+                }
+            }
+        }
     }
 }
