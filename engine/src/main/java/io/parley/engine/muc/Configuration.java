@@ -1,6 +1,5 @@
 package io.parley.engine.muc;
 
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.persistence.typed.javadsl.Effect;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.stanza.Iq;
@@ -168,12 +167,6 @@ final class Configuration {
             r.occupants.remove(o);
             o.sessions.values().forEach(r::unwatch);
         }
-        r.recent.clear();
-        r.unwritten.clear();
-        return r.effect().persist(new RoomEntity.RoomDestroyed(r.deps.clock().instant()))
-                .thenRun(st -> {
-                    r.syncListing(st);
-                    r.entity.getShard().tell(new ClusterSharding.Passivate<>(r.ctx.getSelf()));
-                });
+        return r.end();
     }
 }

@@ -1,7 +1,6 @@
 package io.parley.engine.muc;
 
 import akka.actor.typed.ActorRef;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.persistence.typed.javadsl.Effect;
 import io.parley.engine.routing.ConnectionMessage;
 import io.parley.protocol.jid.Jid;
@@ -106,14 +105,7 @@ final class Occupancy {
             return r.effect().none();
         }
         if (!s.config().persistent()) {
-            r.recent.clear();
-            r.unwritten.clear();
-            r.unwrittenOps.clear();
-            return r.effect().persist(new RoomEntity.RoomDestroyed(r.deps.clock().instant()))
-                    .thenRun(st -> {
-                        r.syncListing(st);
-                        r.entity.getShard().tell(new ClusterSharding.Passivate<>(r.ctx.getSelf()));
-                    });
+            return r.end();
         }
         r.timers.startSingleTimer(RoomEntity.Tick.IDLE, r.deps.settings().emptyRoomIdle());
         return r.effect().none();

@@ -3,7 +3,9 @@ package io.parley.engine.muc;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityContext;
+import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EffectFactories;
 import io.parley.engine.routing.ConnectionMessage;
 import io.parley.engine.routing.ToClient;
@@ -292,5 +294,17 @@ final class Room {
         if (!timers.isTimerActive(RoomEntity.Tick.FLUSH_HISTORY)) {
             timers.startSingleTimer(RoomEntity.Tick.FLUSH_HISTORY, RoomEntity.HISTORY_FLUSH);
         }
+    }
+
+    /** The room is forgotten (destroyed, or a temporary room left empty): nothing unwritten is kept, the list hears, it stops. */
+    Effect<RoomEntity.Event, RoomState> end() {
+        recent.clear();
+        unwritten.clear();
+        unwrittenOps.clear();
+        return effect().persist(new RoomEntity.RoomDestroyed(deps.clock().instant()))
+                .thenRun(st -> {
+                    syncListing(st);
+                    entity.getShard().tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+                });
     }
 }

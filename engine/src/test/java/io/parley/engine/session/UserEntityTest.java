@@ -6,52 +6,21 @@ import static io.parley.engine.testkit.UserEntities.delivered;
 import static io.parley.engine.testkit.UserEntities.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
-import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import io.parley.engine.ext.offline.OfflineFeature;
 import io.parley.engine.roster.RosterEntity;
 import io.parley.engine.routing.ConnectionMessage;
 import io.parley.engine.routing.ToClient;
-import io.parley.engine.testkit.EntityTestKits;
-import io.parley.engine.testkit.UserEntities;
+import io.parley.engine.testkit.UserEntityTests;
 import io.parley.protocol.sasl.StoredCredentials;
 import io.parley.protocol.stanza.StanzaErrorCondition;
 import io.parley.protocol.stream.StreamErrorCondition;
 import io.parley.protocol.xml.Namespaces;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The user entity without sockets: events, state, replies and what its sessions receive. */
-class UserEntityTest {
-
-    static ActorTestKit kit;
-    static final io.parley.engine.session.UserFeatures FEATURES = UserEntities.standard(3);
-    EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserState> entity;
-    TestProbe<io.parley.engine.routing.HandoffRescue.Command> rescue;
-
-    @BeforeAll
-    static void start() {
-        kit = EntityTestKits.create();
-    }
-
-    @AfterAll
-    static void stop() {
-        kit.shutdownTestKit();
-    }
-
-    @BeforeEach
-    void fresh() {
-        rescue = kit.createTestProbe();
-        entity = UserEntities.create(kit, "alice@localhost", FEATURES, rescue);
-    }
-
-    private TestProbe<ConnectionMessage> bound(String resource) {
-        return UserEntities.bound(kit, entity, FEATURES, resource);
-    }
+class UserEntityTest extends UserEntityTests {
 
     /**
      * The entity restarts elsewhere (its node left or died) while a session on another node is

@@ -6,51 +6,21 @@ import static io.parley.engine.testkit.UserEntities.delivered;
 import static io.parley.engine.testkit.UserEntities.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
-import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import io.parley.engine.routing.ConnectionMessage;
 import io.parley.engine.session.Account;
 import io.parley.engine.session.Availability;
 import io.parley.engine.session.UserEntity;
-import io.parley.engine.session.UserState;
-import io.parley.engine.testkit.EntityTestKits;
-import io.parley.engine.testkit.UserEntities;
+import io.parley.engine.testkit.UserEntityTests;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.xml.Namespaces;
 import io.parley.protocol.xml.XmlElement;
 import io.parley.protocol.xml.XmlReader;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The block list on the user entity: stored, enforced on delivery, copied to the sessions. */
-class BlockingFeatureTest {
-
-    static ActorTestKit kit;
-    static final io.parley.engine.session.UserFeatures FEATURES = UserEntities.standard(3);
-    EventSourcedBehaviorTestKit<UserEntity.Command, UserEntity.Event, UserState> entity;
-
-    @BeforeAll
-    static void start() {
-        kit = EntityTestKits.create();
-    }
-
-    @AfterAll
-    static void stop() {
-        kit.shutdownTestKit();
-    }
-
-    @BeforeEach
-    void fresh() {
-        entity = UserEntities.create(kit, "alice@localhost", FEATURES, kit.createTestProbe());
-    }
-
-    private TestProbe<ConnectionMessage> bound(String resource) {
-        return UserEntities.bound(kit, entity, FEATURES, resource);
-    }
+class BlockingFeatureTest extends UserEntityTests {
 
     @Test
     void blockedSendersGetNothingThrough() {
