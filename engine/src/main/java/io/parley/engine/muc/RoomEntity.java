@@ -20,36 +20,16 @@ import akka.persistence.typed.javadsl.SignalHandler;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import io.parley.engine.routing.Router;
 import io.parley.engine.routing.ConnectionMessage;
-import io.parley.engine.routing.ToClient;
 import io.parley.engine.storage.PendingWrite;
 import io.parley.persistence.CborSerializable;
 import io.parley.persistence.JournalSerializable;
 import io.parley.protocol.jid.Jid;
-import io.parley.protocol.stanza.Iq;
-import io.parley.protocol.stanza.Stanza;
-import io.parley.protocol.stanza.StanzaError;
-import io.parley.protocol.stanza.StanzaErrorCondition;
-import io.parley.protocol.xep.dataforms.DataForm;
-import io.parley.protocol.xep.dataforms.FormField;
-import io.parley.protocol.xml.Namespaces;
 import io.parley.protocol.xml.XmlElement;
-import io.parley.protocol.xml.XmlNode;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One Multi-User Chat room (XEP-0045), by its bare JID: a sharded, event-sourced entity. Its

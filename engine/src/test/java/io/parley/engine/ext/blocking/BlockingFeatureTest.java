@@ -9,13 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import io.parley.engine.routing.ConnectionMessage;
 import io.parley.engine.session.Account;
-import io.parley.engine.session.Availability;
 import io.parley.engine.session.UserEntity;
 import io.parley.engine.testkit.UserEntityTests;
 import io.parley.protocol.jid.Jid;
 import io.parley.protocol.xml.Namespaces;
-import io.parley.protocol.xml.XmlElement;
-import io.parley.protocol.xml.XmlReader;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

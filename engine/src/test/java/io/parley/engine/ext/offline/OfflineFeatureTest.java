@@ -12,7 +12,6 @@ import io.parley.engine.session.Account;
 import io.parley.engine.session.Availability;
 import io.parley.engine.session.UserEntity;
 import io.parley.engine.testkit.UserEntityTests;
-import io.parley.protocol.jid.Jid;
 import io.parley.protocol.xml.Namespaces;
 import io.parley.protocol.xml.XmlElement;
 import io.parley.protocol.xml.XmlReader;

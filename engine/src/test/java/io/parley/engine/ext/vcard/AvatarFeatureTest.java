@@ -1,23 +1,14 @@
 package io.parley.engine.ext.vcard;
 
 import static io.parley.engine.testkit.UserEntities.CREDS;
-import static io.parley.engine.testkit.UserEntities.chat;
-import static io.parley.engine.testkit.UserEntities.delivered;
-import static io.parley.engine.testkit.UserEntities.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import io.parley.engine.routing.ConnectionMessage;
 import io.parley.engine.session.Account;
-import io.parley.engine.session.Availability;
 import io.parley.engine.session.UserEntity;
 import io.parley.engine.session.UserState;
 import io.parley.engine.testkit.UserEntityTests;
-import io.parley.protocol.jid.Jid;
-import io.parley.protocol.xml.Namespaces;
-import io.parley.protocol.xml.XmlElement;
-import io.parley.protocol.xml.XmlReader;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The avatar hash on the user entity: kept, handed to each new session, unknown for states from before it. */
