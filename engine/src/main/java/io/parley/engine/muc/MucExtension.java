@@ -80,11 +80,18 @@ public final class MucExtension implements Extension {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public List<Class<? extends JournalSerializable>> storedTypes() {
-        return List.of(RoomEntity.RoomCreated.class, RoomEntity.RoomConfigured.class, RoomEntity.RoomUnlocked.class,
-                RoomEntity.AffiliationChanged.class, RoomEntity.SubjectChanged.class, RoomEntity.HistoryAdded.class,
-                RoomEntity.OperationLogged.class, RoomEntity.RoomDestroyed.class, RoomEntity.NickRegistered.class,
-                RoomState.class, MucDirectory.RoomListed.class, MucDirectory.RoomUnlisted.class, MucDirectory.State.class);
+        // every event the sealed interfaces permit, so a new event cannot be left out
+        List<Class<? extends JournalSerializable>> types = new java.util.ArrayList<>();
+        for (Class<?> events : List.of(RoomEntity.Event.class, MucDirectory.Event.class)) {
+            for (Class<?> e : events.getPermittedSubclasses()) {
+                types.add((Class<? extends JournalSerializable>) e);
+            }
+        }
+        types.add(RoomState.class);
+        types.add(MucDirectory.State.class);
+        return types;
     }
 
     private static Map<Jid, Seat> seats(SessionContext session) {

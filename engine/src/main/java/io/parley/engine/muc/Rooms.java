@@ -28,10 +28,6 @@ public final class Rooms implements Route {
         this.fanout = fanout;
     }
 
-    public Jid service() {
-        return service;
-    }
-
     @Override
     public Optional<XmlElement> deliver(XmlElement stanza, Jid to, ActorRef<ConnectionMessage> connection) {
         if (to.hasLocal()) {

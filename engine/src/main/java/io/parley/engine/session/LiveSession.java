@@ -57,10 +57,6 @@ public final class LiveSession {
         return flags.contains(flag);
     }
 
-    Set<String> flags() {
-        return flags;
-    }
-
     void flag(String flag) {
         if (!flags.contains(flag)) {
             Set<String> next = new HashSet<>(flags);
