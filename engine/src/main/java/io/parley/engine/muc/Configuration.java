@@ -50,11 +50,9 @@ final class Configuration {
         }
         if (form.type() == DataForm.Type.CANCEL) {
             // section 10.1.3: cancelling the configuration of a new, locked room destroys it
+            Effect<RoomEntity.Event, RoomState> cancelled = s.locked() ? destroyNow(r, s, null, null, null) : r.effect().none();
             r.reply(Iq.of(in.stanza()).resultReply(null));
-            if (s.locked()) {
-                return destroyNow(r, s, null, null, null);
-            }
-            return r.effect().none();
+            return cancelled;
         }
         if (form.type() != DataForm.Type.SUBMIT) {
             r.error(in, StanzaErrorCondition.BAD_REQUEST, "submit or cancel the form");
@@ -156,8 +154,13 @@ final class Configuration {
         if (password != null) {
             d.textElement("password", Namespaces.MUC_USER, password);
         }
+        // section 10.9: the occupants are told first, then the owner gets the result; the other way
+        // round the result could overtake the owner's own unavailable presence (the reply goes through
+        // the owner's user entity), and a client joining again at once would take that presence for
+        // the answer to its join
+        Effect<RoomEntity.Event, RoomState> destroyed = destroyNow(r, s, d.build(), from, reason == null ? null : reason.text());
         r.reply(Iq.of(in.stanza()).resultReply(null));
-        return destroyNow(r, s, d.build(), from, reason == null ? null : reason.text());
+        return destroyed;
     }
 
     private static Effect<RoomEntity.Event, RoomState> destroyNow(Room r, RoomState s, XmlElement destroyElement, Jid by, String reason) {
